@@ -1,0 +1,68 @@
+"""Train a pkuseg CRF segmenter on the People's Daily 1998 train split.
+
+Usage: ``python -m pipeline.nlp.train_segmenter OUT_DIR [--iters N] [--lexicon FILE]``
+
+A lexicon, when given, is appended to the training text one word a line, so
+its words enter pkuseg's word-feature dictionary (unigram set) and are seen
+once as whole words; this is how the 民生 policy terms become known to the
+model without the forced maximum matching of a user dictionary.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .. import assets
+from . import pd1998
+
+
+def write_training_files(work: Path, lexicon: Path | None) -> tuple[Path, Path]:
+    """Write train and dev text (space-separated words) into *work*."""
+    corpus = assets.pd1998_path()
+    train = work / "train.txt"
+    dev = work / "dev.txt"
+    lines = list(pd1998.iter_words_lines(pd1998.read_split(corpus, "train")))
+    if lexicon is not None:
+        from .lexicon import read_lexicon
+
+        lines.extend(read_lexicon(lexicon))
+    train.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dev.write_text("\n".join(pd1998.iter_words_lines(pd1998.read_split(corpus, "dev"))) + "\n",
+                   encoding="utf-8")
+    return train, dev
+
+
+def train_segmenter(out_dir: Path, iters: int = 20, lexicon: Path | None = None) -> Path:
+    """Train and write ``features.msgpack`` + ``weights.npz`` into *out_dir*."""
+    import spacy_pkuseg
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        train, dev = write_training_files(work, lexicon)
+        cwd = os.getcwd()
+        os.chdir(work)  # pkuseg writes scratch files relative to its temp config
+        try:
+            spacy_pkuseg.train(str(train), str(dev), str(out_dir), train_iter=iters)
+        finally:
+            os.chdir(cwd)
+    for leftover in out_dir.glob("*.txt"):
+        leftover.unlink()
+    return out_dir
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out_dir", type=Path)
+    parser.add_argument("--iters", type=int, default=20)
+    parser.add_argument("--lexicon", type=Path, default=None)
+    args = parser.parse_args(argv)
+    train_segmenter(args.out_dir, args.iters, args.lexicon)
+
+
+if __name__ == "__main__":
+    main()
