@@ -1,0 +1,284 @@
+"""DomainModel: terms -> seeded topics -> calibrated livelihood-domain probabilities.
+
+The estimator takes analysis terms (lists of strings, or space-joined strings;
+see :mod:`pipeline.domains.terms` and :mod:`pipeline.bridge`) and never sees
+spaCy objects.  Layers:
+
+1. TF-IDF (NMF) or counts (LDA) over unigram and joined-bigram terms;
+2. a seeded topic model (:class:`SeededNMF` or :class:`SeededLDA`): one topic per
+   seed group of the taxonomy (``other`` has several) plus free topics, which
+   are kept and described but count towards the fallback domain;
+3. optional self-training: a logistic regression fitted on the training
+   paragraphs the topic model labels confidently (pseudo-labels; no gold labels),
+   mixed with the topic shares;
+4. calibration: a weight on the fallback domain and a label threshold, chosen
+   on labeled data with :meth:`calibrate` and saved with the model.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import ConfigError, value_invalid_msg
+from .metrics import score
+from .taxonomy import Taxonomy, load_taxonomy
+from .terms import as_term_lists
+from .topics import SeededLDA, SeededNMF
+
+TOPIC_MODELS = ("nmf", "lda")
+
+
+def identity_analyzer(doc):
+    """Analyzer for pre-extracted term lists (module level so models pickle)."""
+    return doc
+
+
+def npmi_coherence(B, cols: Sequence[int]) -> float:
+    """Mean NPMI of all pairs of *cols* over the binary doc-term matrix *B* (csc)."""
+    cols = list(cols)
+    if len(cols) < 2:
+        return float("nan")
+    n = B.shape[0]
+    sub = B[:, cols].astype(np.float64)
+    co = (sub.T @ sub).toarray()
+    df = np.diag(co)
+    vals = []
+    for i in range(len(cols)):
+        for j in range(i + 1, len(cols)):
+            if co[i, j] == 0 or df[i] == 0 or df[j] == 0:
+                vals.append(-1.0)
+                continue
+            pij, pi, pj = co[i, j] / n, df[i] / n, df[j] / n
+            vals.append(1.0 if pij >= 1.0 else float(np.log(pij / (pi * pj)) / -np.log(pij)))
+    return float(np.mean(vals))
+
+
+class DomainModel(BaseEstimator):
+    """Seeded topic model + calibration that classifies paragraphs into taxonomy domains."""
+
+    def __init__(self, taxonomy=None, topic_model: str = "nmf", n_free_topics: int = 10,
+                 seed_strength: float = 10.0, min_df: int = 3, max_df: float = 0.5,
+                 max_features: int | None = 40000, max_iter: int = 200,
+                 self_training: bool = False, self_training_quantile: float = 0.5,
+                 self_training_mix: float = 0.5, C: float = 4.0,
+                 other_weight: float = 1.0, label_threshold: float = 0.2,
+                 random_state: int = 0):
+        self.taxonomy = taxonomy
+        self.topic_model = topic_model
+        self.n_free_topics = n_free_topics
+        self.seed_strength = seed_strength
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.max_iter = max_iter
+        self.self_training = self_training
+        self.self_training_quantile = self_training_quantile
+        self.self_training_mix = self_training_mix
+        self.C = C
+        self.other_weight = other_weight
+        self.label_threshold = label_threshold
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ fitting
+    def _taxonomy(self) -> Taxonomy:
+        if isinstance(self.taxonomy, Taxonomy):
+            return self.taxonomy
+        return load_taxonomy(self.taxonomy)
+
+    def fit(self, X, y=None):
+        """Fit vectorizer, seeded topics and (optionally) the self-training layer on terms."""
+        if self.topic_model not in TOPIC_MODELS:
+            raise ConfigError(value_invalid_msg("topic_model", self.topic_model, TOPIC_MODELS))
+        docs = as_term_lists(X)
+        tax = self._taxonomy()
+        self.taxonomy_ = tax
+        self.classes_ = np.array(tax.ids, dtype=object)
+        vec_cls = TfidfVectorizer if self.topic_model == "nmf" else CountVectorizer
+        kw = {"sublinear_tf": True} if self.topic_model == "nmf" else {}
+        vec = vec_cls(analyzer=identity_analyzer, min_df=self.min_df, max_df=self.max_df,
+                      max_features=self.max_features, dtype=np.float64, **kw)
+        D = vec.fit_transform(docs)
+        if hasattr(vec, "stop_words_"):
+            del vec.stop_words_  # a set: large, and pickles in hash order (not byte-stable)
+        self.vectorizer_ = vec
+        vocab = vec.vocabulary_
+        topics = tax.seed_topics()
+        seeds = [[vocab[t] for t in terms if t in vocab] for _, _, terms in topics]
+        self.seed_coverage_ = {name: (len(s), len(terms))
+                               for (name, _, terms), s in zip(topics, seeds)}
+        common = dict(seeds=seeds, n_free_topics=self.n_free_topics,
+                      seed_strength=self.seed_strength, random_state=self.random_state)
+        if self.topic_model == "nmf":
+            tm = SeededNMF(max_iter=self.max_iter, **common)
+        else:
+            tm = SeededLDA(max_iter=min(self.max_iter, 30), **common)
+        W = tm.fit_transform(D)
+        self.topic_model_ = tm
+        self.topic_names_ = [n for n, _, _ in topics] + [f"free_{i}" for i in range(self.n_free_topics)]
+        self.topic_domain_ = [d for _, d, _ in topics] + [tax.fallback] * self.n_free_topics
+        self._build_topic_info(D, W)
+        self.calibration_ = {"other_weight": float(self.other_weight),
+                             "label_threshold": float(self.label_threshold)}
+        self.classifier_ = None
+        if self.self_training:
+            self._fit_self_training(D, W)
+        return self
+
+    def _build_topic_info(self, D, W) -> None:
+        names = self.vectorizer_.get_feature_names_out()
+        H = self.topic_model_.components_
+        B = (D > 0).astype(np.float64).tocsc()
+        dominant = np.argmax(W, axis=1)
+        has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
+        rows = []
+        for k in range(H.shape[0]):
+            top = np.argsort(-H[k], kind="stable")[:10]
+            rows.append({"topic": k, "name": self.topic_names_[k], "domain": self.topic_domain_[k],
+                         "seeded": bool(self.topic_model_.topic_seeded_[k]),
+                         "size": int(np.sum((dominant == k) & has_terms)),
+                         "top_terms": " ".join(str(names[i]) for i in top),
+                         "npmi": round(npmi_coherence(B, top), 4)})
+        self.topic_info_ = rows
+
+    def _fit_self_training(self, D, W) -> None:
+        """Pseudo-label confident training paragraphs; fit a logistic regression on them."""
+        P = self._topic_shares(W)
+        P = self._weighted(P, self.calibration_["other_weight"])
+        primary = np.argmax(P, axis=1)
+        conf = P[np.arange(len(P)), primary]
+        keep = np.zeros(len(P), dtype=bool)
+        for c in np.unique(primary):
+            idx = np.where((primary == c) & (W.sum(axis=1) > 0))[0]
+            if len(idx) < 5:
+                continue
+            cut = np.quantile(conf[idx], self.self_training_quantile)
+            keep[idx[conf[idx] >= cut]] = True
+        if len(np.unique(primary[keep])) < 2:
+            return
+        clf = LogisticRegression(C=self.C, max_iter=2000, random_state=self.random_state)
+        clf.fit(D[keep], primary[keep])
+        self.classifier_ = clf
+        self.n_pseudo_labeled_ = int(keep.sum())
+
+    # ---------------------------------------------------------------- inference
+    def _topic_shares(self, W: np.ndarray) -> np.ndarray:
+        """Per-domain share of each row's topic weight (rows sum to 1; empty -> fallback)."""
+        ids = list(self.classes_)
+        M = np.zeros((W.shape[1], len(ids)))
+        for k, d in enumerate(self.topic_domain_):
+            M[k, ids.index(d)] = 1.0
+        S = W @ M
+        total = S.sum(axis=1, keepdims=True)
+        fb = np.zeros(len(ids))
+        fb[ids.index(self.taxonomy_.fallback)] = 1.0
+        return np.where(total > 0, S / np.where(total > 0, total, 1.0), fb)
+
+    def _weighted(self, P: np.ndarray, other_weight: float) -> np.ndarray:
+        P = P.copy()
+        P[:, list(self.classes_).index(self.taxonomy_.fallback)] *= other_weight
+        return P / P.sum(axis=1, keepdims=True)
+
+    def raw_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """Uncalibrated domain probabilities and a mask of rows with in-vocabulary terms."""
+        check_is_fitted(self)
+        D = self.vectorizer_.transform(as_term_lists(X))
+        has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
+        P = self._topic_shares(self.topic_model_.transform(D))
+        if self.classifier_ is not None:
+            Q = np.zeros_like(P)
+            Q[:, self.classifier_.classes_] = self.classifier_.predict_proba(D)
+            P = (1 - self.self_training_mix) * P + self.self_training_mix * Q
+        fb = list(self.classes_).index(self.taxonomy_.fallback)
+        P[~has_terms] = 0.0
+        P[~has_terms, fb] = 1.0
+        return P, has_terms
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated per-domain probabilities, columns in ``classes_`` (taxonomy) order."""
+        P, _ = self.raw_proba(X)
+        return self._weighted(P, self.calibration_["other_weight"])
+
+    def predict(self, X) -> np.ndarray:
+        """Primary domain id of each paragraph."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def _labels_from_proba(self, P: np.ndarray, threshold: float) -> list[list[str]]:
+        out = []
+        for row in P:
+            order = np.argsort(-row, kind="stable")
+            labels = [self.classes_[order[0]]] + [self.classes_[i] for i in order[1:]
+                                                  if row[i] >= threshold]
+            out.append([str(x) for x in labels])
+        return out
+
+    def predict_labels(self, X) -> list[list[str]]:
+        """Label set of each paragraph: the primary plus every domain above the threshold."""
+        return self._labels_from_proba(self.predict_proba(X), self.calibration_["label_threshold"])
+
+    def classify(self, X) -> list[dict]:
+        """``{domain, domains, cats, status}`` per paragraph; no terms -> fallback, 'no_terms'."""
+        P, has_terms = self.raw_proba(X)
+        P = self._weighted(P, self.calibration_["other_weight"])
+        labels = self._labels_from_proba(P, self.calibration_["label_threshold"])
+        out = []
+        for row, labs, ok in zip(P, labels, has_terms):
+            out.append({"domain": labs[0], "domains": labs,
+                        "cats": {str(d): round(float(v), 6) for d, v in zip(self.classes_, row)},
+                        "status": "ok" if ok else "no_terms"})
+        return out
+
+    # -------------------------------------------------------------- calibration
+    def calibrate(self, X, primary: Sequence[str], labels: Sequence[Sequence[str]],
+                  other_weights: Sequence[float] | None = None,
+                  thresholds: Sequence[float] | None = None) -> dict:
+        """Choose the fallback weight and label threshold that maximise the sum of the
+        four headline metrics on labeled data; store them in ``calibration_``."""
+        P, _ = self.raw_proba(X)
+        best = choose_calibration(self, P, primary, labels, other_weights, thresholds)
+        self.calibration_ = {"other_weight": best[0], "label_threshold": best[1]}
+        return dict(self.calibration_)
+
+    # --------------------------------------------------------------- inspection
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The vocabulary (unigram and joined-bigram terms) the topics are built on."""
+        check_is_fitted(self)
+        return self.vectorizer_.get_feature_names_out()
+
+    def get_topic_info(self) -> pd.DataFrame:
+        """One row per topic: topic, name, domain, seeded, size, top_terms, npmi."""
+        check_is_fitted(self)
+        return pd.DataFrame(self.topic_info_)
+
+    def top_paragraphs(self, X, texts: Sequence[str], n: int = 5) -> pd.DataFrame:
+        """The *n* paragraphs with the highest probability for each domain."""
+        P = self.predict_proba(X)
+        rows = []
+        for j, d in enumerate(self.classes_):
+            for rank, i in enumerate(np.argsort(-P[:, j], kind="stable")[:n]):
+                rows.append({"domain": str(d), "rank": rank + 1, "probability": float(P[i, j]),
+                             "text": texts[i]})
+        return pd.DataFrame(rows)
+
+
+def choose_calibration(model: DomainModel, P: np.ndarray, primary, labels,
+                       other_weights=None, thresholds=None) -> tuple[float, float]:
+    """Grid search (deterministic order, first best wins) over fallback weight x threshold."""
+    other_weights = other_weights or [round(x, 2) for x in np.geomspace(0.05, 4.0, 25)]
+    thresholds = thresholds or [round(x, 2) for x in np.arange(0.05, 0.61, 0.025)]
+    ids, fb = list(model.classes_), model.taxonomy_.fallback
+    best, best_val = (1.0, 0.2), -1.0
+    for w in other_weights:
+        Pw = model._weighted(P, w)
+        pred = model.classes_[np.argmax(Pw, axis=1)]
+        for t in thresholds:
+            s = score(primary, labels, pred, model._labels_from_proba(Pw, t), ids, fb)
+            val = s["primary_accuracy"] + s["livelihood_f1"] + s["label_micro_f1"] + s["label_macro_f1"]
+            if val > best_val + 1e-12:
+                best, best_val = (float(w), float(t)), val
+    return best

@@ -1,0 +1,104 @@
+"""Where models live, and the rule that nothing is loaded before its sha256 matches.
+
+Committed artifacts sit in the repository's ``models/`` folder (or
+``$MINSHENG_MODELS``) and are described in ``models/MANIFEST`` (TOML): per
+model its folder, what it was trained on, the command, scores and the sha256
+of every file. Provisioned third-party models live in the cache
+(:mod:`pipeline.assets`). joblib and pickle files execute code when loaded, so
+only files whose digest matches a manifest entry are ever opened.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Iterator
+
+from . import assets
+from .errors import ModelError, value_invalid_msg
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+LEXICON_PATH = PACKAGE_DIR / "data" / "minsheng_lexicon.txt"
+NLP_MODEL = "nlp"  # folder of the shipped spaCy pipeline under models/
+
+
+def models_dir() -> Path:
+    """The folder with committed models and MANIFEST."""
+    env = os.environ.get("MINSHENG_MODELS")
+    return Path(env).expanduser() if env else PACKAGE_DIR.parent / "models"
+
+
+def manifest() -> dict:
+    """Parsed ``models/MANIFEST``; an empty dict when there is none."""
+    path = models_dir() / "MANIFEST"
+    if not path.exists():
+        return {}
+    with open(path, "rb") as fh:
+        return tomllib.load(fh).get("models", {})
+
+
+def verify(name: str) -> Path:
+    """Return the folder of committed model *name* after checking every file's sha256."""
+    entries = manifest()
+    if name not in entries:
+        raise ModelError(value_invalid_msg("model", name, sorted(entries) or "none (no MANIFEST)")
+                         + f" Models are listed in {models_dir() / 'MANIFEST'}.")
+    entry = entries[name]
+    folder = models_dir() / entry.get("path", name)
+    for rel, expected in sorted(entry.get("sha256", {}).items()):
+        path = folder / rel
+        if not path.exists():
+            raise ModelError(f"Model '{name}' is missing {path}. Restore it with "
+                             f"'git checkout -- {path}' or retrain it ({entry.get('command', '?')}).")
+        actual = assets.sha256_file(path)
+        if actual != expected:
+            raise ModelError(f"Model '{name}': sha256 of {path} is {actual}, MANIFEST says {expected}. "
+                             f"The file was changed or corrupted; it will not be loaded. Restore it "
+                             f"with 'git checkout -- {path}' or update MANIFEST after retraining.")
+    return folder
+
+
+def segmenter_dir(model: str) -> Path:
+    """Resolve a segmenter name (``pd1998``, ``pkuseg-default``) or directory to a folder."""
+    if model == "pkuseg-default":
+        return assets.pkuseg_default_dir()
+    if model == "pd1998":
+        return verify(NLP_MODEL) / "tokenizer"
+    path = Path(model).expanduser()
+    if path.is_dir():
+        return path
+    raise ModelError(value_invalid_msg("segmenter model", model,
+                                       "'pd1998', 'pkuseg-default' or a directory with "
+                                       "features.msgpack and weights.npz"))
+
+
+def read_user_dict(spec: str) -> list[str]:
+    """Words of a user dictionary: ``minsheng`` (bundled lexicon) or a path, one word a line."""
+    path = LEXICON_PATH if spec == "minsheng" else Path(spec).expanduser()
+    if not path.exists():
+        raise ModelError(f"User dictionary {path} does not exist. Use 'minsheng' for the bundled "
+                         f"policy lexicon, a file with one word a line, or null for none.")
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].split()
+        if word:
+            words.append(word[0])
+    return words
+
+
+def fetch() -> dict[str, Path]:
+    """Provision registry data and verify committed models; return what is where."""
+    found = dict(assets.fetch_all())
+    for name in sorted(manifest()):
+        found[name] = verify(name)
+    return found
+
+
+def verify_all() -> Iterator[str]:
+    for name in sorted(manifest()):
+        yield f"{name}: ok ({verify(name)})"
+
+
+def describe() -> Iterator[str]:
+    for name, entry in sorted(manifest().items()):
+        yield f"{name}: {entry.get('description', '')} [{entry.get('path', name)}]"

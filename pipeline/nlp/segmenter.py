@@ -1,0 +1,126 @@
+"""A pkuseg CRF word segmenter loaded from plain files, with width normalisation.
+
+Why not ``spacy_pkuseg.pkuseg`` directly: it loads models through a global
+config, only from its own file names, and treats half-width Latin letters as
+unknown characters (its training data, People's Daily 1998, is full-width).
+Here a model directory holds ``features.msgpack`` and ``weights.npz`` (float64,
+or float32/float16 compressed to keep committed models small); text is mapped
+1:1 from half-width ASCII to full-width before features are computed, so
+token boundaries map back onto the original characters unchanged.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import srsly
+
+from ..errors import ModelError
+
+# Half-width printable ASCII (U+0021..U+007E) -> full-width forms (U+FF01..U+FF5E).
+_TO_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
+_NON_SPACE = re.compile(r"\S+")
+MODEL_FILES = ("features.msgpack", "weights.npz")
+
+
+def to_full_width(text: str) -> str:
+    """Map half-width ASCII to full-width, one character for one character."""
+    return text.translate(_TO_FULL_WIDTH)
+
+
+class PkusegSegmenter:
+    """Segment Chinese text with a pkuseg CRF model and an optional user dictionary.
+
+    ``user_words`` are forced as whole tokens by forward maximum matching (the
+    pkuseg user-dictionary semantics); leave it empty to let the model decide.
+    """
+
+    def __init__(self, model_dir: str | Path, user_words: Iterable[str] = (),
+                 normalize_width: bool = True):
+        from spacy_pkuseg import Preprocesser
+        from spacy_pkuseg.feature_extractor import FeatureExtractor
+        from spacy_pkuseg.model import Model
+
+        model_dir = Path(model_dir)
+        missing = [name for name in MODEL_FILES if not (model_dir / name).exists()]
+        if missing:
+            raise ModelError(f"Segmenter model directory {model_dir} lacks {', '.join(missing)}. "
+                             f"Run 'minsheng models fetch' or point to a directory with "
+                             f"{' and '.join(MODEL_FILES)}.")
+        data = srsly.read_msgpack(model_dir / "features.msgpack")
+        extractor = FeatureExtractor.__new__(FeatureExtractor)
+        extractor.unigram = set(data["unigram"])
+        extractor.bigram = set(data["bigram"])
+        extractor.feature_to_idx = data["feature_to_idx"]
+        extractor.tag_to_idx = data["tag_to_idx"]
+        with np.load(model_dir / "weights.npz") as npz:
+            sizes = npz["sizes"]
+            weights = np.ascontiguousarray(npz["w"], dtype=np.float64)
+        model = Model.__new__(Model)
+        model.n_tag, model.n_feature = int(sizes[0]), int(sizes[1])
+        model.n_transition_feature = model.n_tag * (model.n_feature + model.n_tag)
+        if weights.shape[0] != model.n_transition_feature:
+            raise ModelError(f"{model_dir / 'weights.npz'} has {weights.shape[0]} weights, "
+                             f"expected {model.n_transition_feature}: the files do not belong together.")
+        model.w = weights
+        self.model_dir = model_dir
+        self.normalize_width = normalize_width
+        self.user_words = sorted({w.strip() for w in user_words if w and w.strip()})
+        self._extractor = extractor
+        self._model = model
+        self._begin = {idx for tag, idx in extractor.tag_to_idx.items() if "B" in tag}
+        self._pre = Preprocesser(None)
+        for word in self.user_words:
+            self._pre.insert(word, "")
+
+    def _crf_cut(self, text: str) -> list[str]:
+        from spacy_pkuseg import inference
+
+        chars = list(self._extractor.normalize_text(text))
+        feats = [self._extractor.get_node_features_idx(i, chars) for i in range(len(chars))]
+        _, tags = inference.decodeViterbi_fast(feats, self._model)
+        words: list[str] = []
+        start = 0
+        for i, tag in enumerate(tags):
+            if i and tag in self._begin:
+                words.append(text[start:i])
+                start = i
+        words.append(text[start:])
+        return words
+
+    def _cut_run(self, run: str) -> list[int]:
+        """Return word lengths for one whitespace-free run of text."""
+        view = to_full_width(run) if self.normalize_width else run
+        lengths: list[int] = []
+        if self.user_words:
+            pieces, is_word, _ = self._pre.solve(view)
+        else:
+            pieces, is_word = [view], [False]
+        for piece, forced in zip(pieces, is_word):
+            if forced:
+                lengths.append(len(piece))
+            else:
+                lengths.extend(len(w) for w in self._crf_cut(piece))
+        return lengths
+
+    def cut(self, text: str) -> list[str]:
+        """Words of *text*, whitespace dropped; their concatenation is the non-space text."""
+        words: list[str] = []
+        for match in _NON_SPACE.finditer(text):
+            run = match.group()
+            pos = 0
+            for length in self._cut_run(run):
+                words.append(run[pos:pos + length])
+                pos += length
+        return words
+
+
+def save_model_files(src: Path, dest: Path, weight_dtype: str = "float32") -> None:
+    """Copy a trained model, storing weights compressed in *weight_dtype*."""
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "features.msgpack").write_bytes((src / "features.msgpack").read_bytes())
+    with np.load(src / "weights.npz") as npz:
+        sizes, w = npz["sizes"], npz["w"]
+    np.savez_compressed(dest / "weights.npz", sizes=sizes, w=w.astype(weight_dtype))

@@ -1,0 +1,117 @@
+"""spaCy tokenizer around :class:`PkusegSegmenter`, saved with the pipeline.
+
+Construction is cheap; the model is loaded in ``initialize()`` (from a named
+model or a directory) and then travels with ``nlp.to_disk()`` as plain files,
+so ``spacy.load(path)`` needs neither the cache nor the network.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+
+import srsly
+from spacy import util
+from spacy.tokens import Doc
+from spacy.util import DummyTokenizer, registry
+from spacy.vocab import Vocab
+
+from ..errors import ModelError
+from .segmenter import MODEL_FILES, PkusegSegmenter
+
+USER_DICT_FILE = "user_dict.txt"
+
+
+@registry.tokenizers("minsheng.PkusegTokenizer.v1")
+def create_tokenizer(normalize_width: bool = True) -> Callable[[Any], "PkusegTokenizer"]:
+    """Tokenizer factory for ``[nlp.tokenizer]``."""
+
+    def make(nlp) -> PkusegTokenizer:
+        return PkusegTokenizer(nlp.vocab, normalize_width=normalize_width)
+
+    return make
+
+
+class PkusegTokenizer(DummyTokenizer):
+    """Word segmentation with a pkuseg CRF model; whitespace kept as token spaces."""
+
+    def __init__(self, vocab: Vocab, normalize_width: bool = True):
+        self.vocab = vocab
+        self.normalize_width = normalize_width
+        self.model_name: str | None = None
+        self.segmenter: PkusegSegmenter | None = None
+        self._model_dir: Path | None = None
+        self._tmp: tempfile.TemporaryDirectory | None = None
+
+    def initialize(self, get_examples: Optional[Callable] = None, *, nlp=None,
+                   model: str = "pd1998", user_dict: Optional[str] = "minsheng",
+                   pkuseg_model: Optional[str] = None,
+                   pkuseg_user_dict: Optional[str] = None) -> None:
+        """Load a segmenter: *model* is a name from ``pipeline.models`` or a directory;
+        *user_dict* is ``"minsheng"`` (the bundled policy lexicon), a file path, or None.
+
+        ``pkuseg_model`` / ``pkuseg_user_dict`` are accepted because spaCy's Chinese
+        defaults always pass them; ``pkuseg_model``, when set, is used as *model*,
+        and ``pkuseg_user_dict`` is ignored (pkuseg's own 'default' dictionary
+        lowers accuracy on PKU-standard text)."""
+        from .. import models
+
+        if pkuseg_model:
+            model = pkuseg_model
+
+        model_dir = models.segmenter_dir(model)
+        words = models.read_user_dict(user_dict) if user_dict else []
+        self._load(model_dir, words, name=str(model))
+
+    def _load(self, model_dir: Path, user_words: Iterable[str], name: str) -> None:
+        self.segmenter = PkusegSegmenter(model_dir, user_words, self.normalize_width)
+        self._model_dir = Path(model_dir)
+        self.model_name = name
+
+    def __call__(self, text: str) -> Doc:
+        if self.segmenter is None:
+            raise ModelError("The pkuseg tokenizer has no model: call nlp.initialize() or use "
+                             "pipeline.load(), which loads the shipped model.")
+        words = self.segmenter.cut(text)
+        words, spaces = util.get_words_and_spaces(words, text)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    # -- serialisation -------------------------------------------------------------
+    def _cfg(self) -> dict:
+        return {"normalize_width": self.normalize_width, "model_name": self.model_name}
+
+    def to_disk(self, path, **kwargs) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", self._cfg())
+        if self.segmenter is not None and self._model_dir is not None:
+            for name in MODEL_FILES:
+                if (self._model_dir / name).resolve() != (path / name).resolve():
+                    shutil.copyfile(self._model_dir / name, path / name)
+            (path / USER_DICT_FILE).write_text("\n".join(self.segmenter.user_words) + "\n",
+                                               encoding="utf-8")
+
+    def from_disk(self, path, **kwargs) -> "PkusegTokenizer":
+        path = Path(path)
+        cfg = srsly.read_json(path / "cfg")
+        self.normalize_width = cfg.get("normalize_width", True)
+        if all((path / name).exists() for name in MODEL_FILES):
+            words = []
+            if (path / USER_DICT_FILE).exists():
+                words = (path / USER_DICT_FILE).read_text(encoding="utf-8").split("\n")
+            self._load(path, words, cfg.get("model_name") or str(path))
+        return self
+
+    def to_bytes(self, **kwargs) -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            self.to_disk(tmp)
+            files = {p.name: p.read_bytes() for p in Path(tmp).iterdir()}
+        return srsly.msgpack_dumps(files)
+
+    def from_bytes(self, data: bytes, **kwargs) -> "PkusegTokenizer":
+        files = srsly.msgpack_loads(data)
+        self._tmp = tempfile.TemporaryDirectory()  # kept alive with the tokenizer
+        for name, blob in files.items():
+            (Path(self._tmp.name) / name).write_bytes(blob)
+        return self.from_disk(self._tmp.name)

@@ -1,0 +1,71 @@
+"""``minsheng train nlp CONFIG``: train the tagger + entity recogniser, package the pipeline.
+
+The tagger and NER learn from People's Daily 1998 train (gold words) and are
+selected on dev; the segmenter is trained separately
+(:mod:`pipeline.nlp.train_segmenter`) and copied into the saved pipeline's
+``tokenizer/`` folder with its weights compressed to float32, so the whole
+pipeline is one folder that ``spacy.load`` opens.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .. import assets
+from ..errors import ConfigError
+from .corpus import write_docbins
+from .segmenter import save_model_files
+
+
+def _resolve_segmenter(value: str | None) -> Path:
+    from .. import models
+
+    if value in (None, "", "null"):
+        trained = assets.cache_dir() / "segmenter-pd1998"
+        if (trained / "weights.npz").exists():
+            return trained
+        raise ConfigError("paths.segmenter is not set and no trained segmenter is in "
+                          f"{trained}. Train one with 'python -m pipeline.nlp.train_segmenter "
+                          f"{trained}' or pass --paths.segmenter pkuseg-default.")
+    return models.segmenter_dir(value)
+
+
+def _parse_value(value: str):
+    """Command-line override values are JSON where they parse as JSON (spaCy's rule)."""
+    import srsly
+
+    try:
+        return srsly.json_loads(value)
+    except ValueError:
+        return value
+
+
+def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None = None) -> Path:
+    """Train from *config_path* and write a loadable pipeline to *output* (default models/nlp)."""
+    import spacy
+    from spacy.cli.train import train as spacy_train
+
+    from .. import models
+    from . import tokenizer, upos  # noqa: F401  (register functions)
+
+    docbins = write_docbins(assets.cache_dir() / "pd1998-docbin")
+    segmenter = _resolve_segmenter(overrides.pop("paths.segmenter", None))
+    compact = assets.cache_dir() / "segmenter-compact"
+    if compact.exists():
+        shutil.rmtree(compact)
+    save_model_files(segmenter, compact)
+    run_overrides = {"paths.train": str(docbins["train"]), "paths.dev": str(docbins["dev"]),
+                     "paths.segmenter": str(compact)}
+    run_overrides.update({key: _parse_value(value) for key, value in overrides.items()})
+    work = assets.cache_dir() / "nlp-training"
+    if work.exists():
+        shutil.rmtree(work)
+    spacy_train(config_path, work, overrides=run_overrides, use_gpu=-1)
+    out = Path(output) if output else models.models_dir() / models.NLP_MODEL
+    if out.exists():
+        shutil.rmtree(out)
+    nlp = spacy.load(work / "model-best")
+    nlp.meta["name"] = "minsheng_zh"
+    nlp.meta["version"] = "0.1.0"
+    nlp.to_disk(out)
+    return out

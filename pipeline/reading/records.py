@@ -1,0 +1,93 @@
+"""JSONL / JSON / CSV / TSV dumps: one document per file, records as boundaries.
+
+Decision (documented in the README of the reading step): a table file is
+*one* document, like every other file, so ids stay ``{path}#p{n}`` and the
+run engine's one-file-one-document resume logic holds. Each record's text
+field becomes a stretch of ``Document.text`` (records separated by a blank
+line), paragraphs never merge across records, and each paragraph carries the
+record's id field in ``Paragraph.record_id`` (or ``r{n}``, the 0-based record
+number, when the record has no id). Records without the text field are
+skipped with a warning; a file where no record has it is ``unreadable`` and
+the reason lists the fields that do exist.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from .decode import decode_bytes
+from .extracted import Extracted, Unreadable
+
+csv.field_size_limit(1 << 30)
+
+
+def _records_json(text: str, fmt: str) -> list[object]:
+    if fmt == "json":
+        try:
+            obj = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise Unreadable(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        return obj if isinstance(obj, list) else [obj]
+    records: list[object] = []
+    # JSON Lines are separated by "\n" only: str.splitlines() would also cut at
+    # U+2028 / U+0085 / form feeds, which JSON allows raw inside strings.
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
+        if not line.strip():
+            continue
+        try:
+            records.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            raise Unreadable(
+                f"invalid JSON on line {n} column {exc.colno}: {exc.msg}; every line of a .jsonl "
+                "file must be one JSON object"
+            ) from exc
+    return records
+
+
+def _records_csv(text: str, fmt: str) -> list[object]:
+    delimiter = "\t" if fmt == "tsv" else ","
+    try:
+        return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise Unreadable(f"malformed {fmt.upper()}: {exc}") from exc
+
+
+def extract_records(data: bytes, fmt: str, *, text_field: str = "text", id_field: str = "id") -> Extracted:
+    """Concatenate the ``text_field`` of every record; spans in ``records``."""
+    try:
+        text, encoding = decode_bytes(data)
+    except ValueError as exc:
+        raise Unreadable(str(exc)) from exc
+    records = _records_json(text, fmt) if fmt in ("json", "jsonl") else _records_csv(text, fmt)
+    parts: list[str] = []
+    spans: list[tuple[str, int, int]] = []
+    warnings: list[str] = []
+    fields_seen: set[str] = set()
+    pos = 0
+    for n, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            warnings.append(f"record {n} is a {type(rec).__name__}, not an object; skipped")
+            continue
+        fields_seen.update(map(str, rec))
+        value = rec.get(text_field)
+        if not isinstance(value, str):
+            warnings.append(f"record {n} has no string field {text_field!r}; skipped")
+            continue
+        rid = rec.get(id_field)
+        rid = f"r{n}" if rid is None or rid == "" else str(rid)
+        if parts:
+            parts.append("\n\n")
+            pos += 2
+        spans.append((rid, pos, pos + len(value)))
+        parts.append(value)
+        pos += len(value)
+    if records and not spans:
+        raise Unreadable(
+            f"no record has a string field {text_field!r}; fields present: "
+            f"{sorted(fields_seen) or 'none'}; pass text_field=<one of them>"
+        )
+    if len(warnings) > 20:
+        warnings = warnings[:20] + [f"... and {len(warnings) - 20} more"]
+    return Extracted(text="".join(parts), format=fmt, encoding=encoding, records=spans, warnings=warnings)

@@ -1,0 +1,106 @@
+"""Engines: where :func:`process_partition` runs -- this machine or a Dask cluster.
+
+Both engines take the same tasks and call ``on_result`` in the driver process
+once per finished document, in completion order (the runner writes each result
+to disk at once and assembles outputs in corpus order later, so completion order
+never shows in the outputs).  A partition that fails as a whole (a worker died,
+a pickling error) becomes per-paragraph error rows; the run continues.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Callable, Sequence
+
+from .process import error_results, load_nlp, process_partition, warm
+
+OnResult = Callable[[dict[str, Any]], None]
+
+
+def partitions(tasks: Sequence[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """Consecutive groups of tasks holding about *size* paragraphs each."""
+    out: list[list[dict[str, Any]]] = []
+    count = size
+    for task in tasks:
+        if count + len(task["paragraphs"]) > size:
+            out.append([])
+            count = 0
+        out[-1].append(task)
+        count += len(task["paragraphs"])
+    return out
+
+
+def resolve_n_process(n_process: int) -> int:
+    """0 means the number of CPU cores this process may use."""
+    if n_process > 0:
+        return n_process
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_local(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, n_process: int,
+              partition_size: int, on_result: OnResult) -> dict[str, Any]:
+    """Process tasks in this process (N=1) or a pool of N spawned processes."""
+    n = resolve_n_process(n_process)
+    parts = partitions(tasks, partition_size)
+    if n == 1 or len(parts) <= 1:
+        load_nlp(model)
+        for part in parts:
+            for result in process_partition(part, model, batch_size):
+                on_result(result)
+        return {"engine": "local", "workers": 1}
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=warm,
+                             initargs=(model,)) as pool:
+        futures = {pool.submit(process_partition, part, model, batch_size): part for part in parts}
+        for fut in as_completed(futures):
+            try:
+                results = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a crashed worker loses no other work
+                results = error_results(futures[fut], exc)
+            for result in results:
+                on_result(result)
+    return {"engine": "local", "workers": n}
+
+
+def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, scheduler: str,
+             n_workers: int, partition_size: int, on_result: OnResult) -> dict[str, Any]:
+    """Process tasks on a Dask cluster: connect to *scheduler*, or start a LocalCluster.
+
+    Workers load the pipeline by its spec (``"default"`` or a path) once each,
+    warmed before any task is sent; tasks carry only text.
+    """
+    from distributed import Client, LocalCluster
+    from distributed import as_completed as dask_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler, timeout="30s")
+    else:
+        cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+    try:
+        client.run(warm, model)
+        workers = len(client.scheduler_info()["workers"])
+        parts = partitions(tasks, partition_size)
+        futures = [client.submit(process_partition, part, model, batch_size, pure=False)
+                   for part in parts]
+        owner = {fut.key: part for fut, part in zip(futures, parts)}
+        for fut in dask_completed(futures):
+            try:
+                results = fut.result()
+            except Exception as exc:  # noqa: BLE001 - recorded per paragraph
+                results = error_results(owner[fut.key], exc)
+            for result in results:
+                on_result(result)
+            fut.release()
+        return {"engine": "dask", "workers": workers,
+                "scheduler": scheduler or "LocalCluster(127.0.0.1)"}
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()

@@ -1,0 +1,246 @@
+"""A config-driven run: folder of documents -> paragraph rows -> outputs and report.
+
+``run_from_config`` (the ``minsheng run`` command) and ``run`` (the Python API)
+load and validate the config, read the corpus, send every paragraph of every
+readable document through the spaCy pipeline on the chosen engine, store each
+finished part at once (so ``--resume`` and kill -9 are safe), and assemble the
+outputs in corpus order: ``paragraphs.jsonl`` (+ ``.parquet``),
+``documents.csv``, ``topics.csv``, ``report.html`` and ``run.json``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from .. import __version__
+from . import manifest as mf
+from .config import load_config
+from .engines import resolve_n_process, run_dask, run_local
+from .outputs import (document_rows, domain_order, paragraph_rows, topic_rows,
+                      write_documents_csv, write_paragraphs_jsonl, write_paragraphs_parquet,
+                      write_topics_csv)
+from .process import load_nlp, load_warnings, model_fingerprint
+from .state import PartStore, document_key, make_tasks
+
+#: Test hook: after this many parts are stored the driver announces it on stderr
+#: and sleeps, so a test can SIGKILL it at a known point.
+PAUSE_ENV = "MINSHENG_TEST_PAUSE_AFTER"
+PAUSE_MARKER = "minsheng-test: paused"
+
+
+@dataclass
+class RunResult:
+    """Where a run wrote its outputs, and its manifest (the content of run.json)."""
+
+    output_dir: Path
+    report_path: Path | None
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> dict[str, Path]:
+        names = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
+                 "report.html", "run.json")
+        return {n: self.output_dir / n for n in names if (self.output_dir / n).exists()}
+
+
+def run_from_config(config_path: Path, overrides: Mapping[str, str] | None = None,
+                    resume: bool = False) -> RunResult:
+    """Run the config at *config_path* with dotted *overrides* (command-line strings)."""
+    cfg = load_config(Path(config_path), overrides or {})
+    return execute(cfg, resume=resume, source=str(config_path), overrides=dict(overrides or {}))
+
+
+def run(config: str | Path | Mapping[str, Any] | None = None, *, resume: bool = False,
+        **overrides: Any) -> RunResult:
+    """Python API: ``run("my.cfg", paths={"output": "runs/x"})`` or ``run(cfg_dict)``.
+
+    Overrides are sections as dicts (``run={"engine": "dask"}``) or dotted keys
+    passed with ``**{"run.engine": "dask"}``.
+    """
+    cfg = load_config(config, overrides)
+    source = str(config) if isinstance(config, (str, Path)) else "python"
+    return execute(cfg, resume=resume, source=source, overrides=dict(overrides))
+
+
+def _read_documents(cfg: Mapping[str, Any], run_errors: list[str]) -> list[Any]:
+    from ..reading import read_corpus
+
+    docs = []
+    try:
+        for doc in read_corpus(Path(cfg["paths"]["corpus"]).expanduser(), cfg["corpus"]["glob"],
+                               **cfg["corpus"]["options"]):
+            docs.append(doc)
+    except Exception as exc:  # noqa: BLE001 - keep what was read, record the failure
+        run_errors.append(f"reading stopped after {len(docs)} documents: "
+                          f"{type(exc).__name__}: {exc}")
+    return docs
+
+
+def _progress(cfg: Mapping[str, Any], total: int) -> Any:
+    from tqdm import tqdm
+
+    mode = cfg["run"]["progress"]
+    disable = mode == "off" or (mode == "auto" and not sys.stderr.isatty())
+    return tqdm(total=total, unit="para", desc="minsheng run", disable=disable, file=sys.stderr)
+
+
+def _pause_hook(stored: int) -> None:
+    after = os.environ.get(PAUSE_ENV)
+    if after and stored == int(after):
+        print(f"{PAUSE_MARKER} after {stored} parts", file=sys.stderr, flush=True)
+        time.sleep(3600)
+
+
+def _topic_info(nlp: Any) -> Any:
+    """The domain model's topic table, when the pipeline has one."""
+    for name in getattr(nlp, "pipe_names", []):
+        pipe = nlp.get_pipe(name)
+        for holder in (pipe, getattr(pipe, "model", None), getattr(pipe, "domain_model", None)):
+            getter = getattr(holder, "get_topic_info", None)
+            if callable(getter):
+                return getter()
+    return None
+
+
+def _known_domains(nlp: Any) -> list[str]:
+    for name in getattr(nlp, "pipe_names", []):
+        labels = getattr(nlp.get_pipe(name), "labels", None)
+        if name == "livelihood_domains" and labels:
+            return list(labels)
+    from ..domains.taxonomy import load_taxonomy
+
+    return load_taxonomy().ids
+
+
+def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python",
+            overrides: Mapping[str, Any] | None = None) -> RunResult:
+    """Run a resolved config (see :func:`pipeline.run.config.load_config`)."""
+    started = datetime.now(timezone.utc)
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    out = Path(cfg["paths"]["output"]).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    run_errors: list[str] = []
+
+    model = cfg["nlp"]["model"]
+    nlp = load_nlp(model)
+    fingerprint = model_fingerprint(nlp)
+    timings["load_model_s"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    docs = _read_documents(cfg, run_errors)
+    timings["read_s"] = time.perf_counter() - t
+
+    size = cfg["run"]["partition_size"]
+    settings = {"batch_size": cfg["nlp"]["batch_size"], "partition_size": size}
+    store = PartStore(out)
+    if not resume:
+        store.clear()
+    results: dict[str, dict[str, Any]] = {}
+    pending: list[dict[str, Any]] = []
+    part_ids: list[str] = []
+    for doc in docs:
+        if str(doc.status) != "ok":
+            continue
+        key = document_key(doc, fingerprint, settings)
+        for task in make_tasks(doc, key, size):
+            part_ids.append(task["part_id"])
+            cached = store.load(task["part_id"], key) if resume else None
+            if cached is not None:
+                results[task["part_id"]] = cached
+            else:
+                pending.append(task)
+    reused = len(results)
+
+    bar = _progress(cfg, sum(len(t["paragraphs"]) for t in pending))
+    stored = 0
+
+    def on_result(result: dict[str, Any]) -> None:
+        nonlocal stored
+        store.save(result)
+        results[result["part_id"]] = result
+        stored += 1
+        bar.update(len(result["rows"]))
+        _pause_hook(stored)
+
+    t = time.perf_counter()
+    engine_args = dict(model=model, batch_size=cfg["nlp"]["batch_size"], partition_size=size,
+                       on_result=on_result)
+    try:
+        if cfg["run"]["engine"] == "dask":
+            engine = run_dask(pending, scheduler=cfg["run"]["scheduler"],
+                              n_workers=cfg["run"]["n_workers"], **engine_args)
+        else:
+            engine = run_local(pending, n_process=cfg["run"]["n_process"], **engine_args)
+    finally:
+        bar.close()
+    timings["process_s"] = time.perf_counter() - t
+    store.prune(part_ids)
+
+    t = time.perf_counter()
+    by_doc: dict[str, dict[str, Any]] = {}
+    for part_id in part_ids:  # corpus order, slices in order
+        res = results.get(part_id)
+        if res is not None:
+            by_doc.setdefault(res["doc_id"], {"rows": []})["rows"].extend(res["rows"])
+    prows = paragraph_rows(docs, by_doc, low_confidence=cfg["domains"]["low_confidence"],
+                           tokens=cfg["output"]["tokens"])
+    domains = domain_order(_known_domains(nlp), prows)
+    notes = list(load_warnings())
+    write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
+    if cfg["output"]["parquet"]:
+        note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)
+        if note:
+            notes.append(note)
+    drows = document_rows(docs, prows, domains)
+    write_documents_csv(out / "documents.csv", drows, domains)
+    info = _topic_info(nlp)
+    if info is None:
+        notes.append("the pipeline exposes no topic table: topics.csv has a header only")
+    write_topics_csv(out / "topics.csv", topic_rows(info, prows))
+    timings["write_s"] = time.perf_counter() - t
+
+    n_chars = sum(len(p["analysis_text"]) for task in pending for p in task["paragraphs"])
+    n_paras = sum(len(task["paragraphs"]) for task in pending)
+    proc = timings["process_s"]
+    manifest: dict[str, Any] = {
+        "minsheng": __version__,
+        "started_at": started.isoformat(timespec="seconds"),
+        "config_source": source,
+        "overrides": {k: str(v) for k, v in (overrides or {}).items()},
+        "resume": resume,
+        "config": cfg,
+        "versions": mf.package_versions(),
+        "model": mf.model_info(nlp, model, fingerprint),
+        "engine": {**engine, "n_process": resolve_n_process(cfg["run"]["n_process"])
+                   if cfg["run"]["engine"] == "local" else None},
+        "inputs": mf.inputs(docs),
+        "counts": mf.counts(docs, prows, processed=len(pending), reused=reused),
+        "domains": domains,
+        "errors": mf.errors(docs, prows, run_errors),
+        "warnings": notes,
+        "throughput": {"paragraphs": n_paras, "characters": n_chars,
+                       "paragraphs_per_s": round(n_paras / proc, 2) if proc > 0 else None,
+                       "chars_per_s": round(n_chars / proc, 1) if proc > 0 else None},
+    }
+    report_path = None
+    if cfg["output"]["report"]:
+        from .report import write_report
+
+        t = time.perf_counter()
+        tokens = {r["para_id"]: (r["tokens"], r["tags"])
+                  for res in by_doc.values() for r in res["rows"]}
+        report_path = write_report(out / "report.html", manifest=manifest, docs=docs,
+                                   prows=prows, drows=drows, domains=domains, topics=info,
+                                   tokens=tokens)
+        timings["report_s"] = time.perf_counter() - t
+    timings["total_s"] = time.perf_counter() - t0
+    manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
+    manifest["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    mf.write_manifest(out / "run.json", manifest)
+    return RunResult(output_dir=out, report_path=report_path, manifest=manifest)
