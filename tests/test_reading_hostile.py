@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import random
 
+import pytest
+
 from pipeline.reading import DocumentStatus, read_corpus
 from pipeline.reading.paragraphs import clean, strip_ws
 
@@ -101,7 +103,27 @@ def test_corpus_ids_stable_and_glob(tmp_path) -> None:
     assert ids == [d.id for d in read_corpus(str(tmp_path))]
     assert [d.id for d in read_corpus(tmp_path, glob="**/*.txt")] == ["a.txt", "b/10.txt", "b/2.txt"]
     assert [d.id for d in read_corpus(tmp_path / "a.txt")] == ["a.txt"]
-    import pytest
-
     with pytest.raises(FileNotFoundError, match="does not exist"):
         list(read_corpus(tmp_path / "nope"))
+
+
+def test_splitter_bug_becomes_a_status_not_an_exception(tmp_path, monkeypatch) -> None:
+    import pipeline.reading.document as document
+
+    def boom(blocks):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(document, "merge_blocks", boom)
+    (tmp_path / "a.txt").write_text("正文。", encoding="utf-8")
+    (doc,) = read_corpus(tmp_path)
+    assert doc.status is DocumentStatus.UNREADABLE and "simulated bug" in doc.reason
+
+
+@pytest.mark.shared
+def test_shared_reports_read_cleanly(shared_dir) -> None:
+    docs = list(read_corpus(shared_dir / "data" / "reports", glob="*.jsonl"))
+    assert docs and all(d.status is DocumentStatus.OK for d in docs)
+    for doc in docs:
+        assert strip_ws("".join(p.text for p in doc.paragraphs)) == strip_ws(clean(doc.text))
+        assert all(p.record_id for p in doc.paragraphs)
+        assert sum(p.kind == "body" for p in doc.paragraphs) > 0.5 * len(doc.paragraphs)

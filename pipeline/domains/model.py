@@ -59,11 +59,37 @@ def npmi_coherence(B, cols: Sequence[int]) -> float:
     return float(np.mean(vals))
 
 
+def grow_seed_support(D, seeds: Sequence[Sequence[int]], n_terms: int,
+                      min_precision: float, min_count: int = 5) -> list[list[int]]:
+    """Grow each seed group by the corpus terms that co-occur with it most exclusively.
+
+    A term's precision for a group is the share of the paragraphs containing it
+    that also contain one of the group's seeds; the *n_terms* terms with the
+    highest precision (at least *min_precision*, in >= *min_count* paragraphs
+    with a seed) join the group's support.  Seeds are always kept.
+    """
+    B = (D > 0).astype(np.float64).tocsr()
+    df = np.asarray(B.sum(axis=0)).ravel()
+    out = []
+    for cols in seeds:
+        if not len(cols):
+            out.append([])
+            continue
+        hit = np.asarray(B[:, cols].sum(axis=1)).ravel() > 0
+        co = np.asarray(B[hit].sum(axis=0)).ravel()
+        prec = np.where(df > 0, co / np.maximum(df, 1), 0.0)
+        ok = np.where((prec >= min_precision) & (co >= min_count))[0]
+        ranked = ok[np.lexsort((ok, -co[ok], -prec[ok]))][:n_terms]
+        out.append(sorted(set(int(c) for c in cols) | set(int(c) for c in ranked)))
+    return out
+
+
 class DomainModel(BaseEstimator):
     """Seeded topic model + calibration that classifies paragraphs into taxonomy domains."""
 
     def __init__(self, taxonomy=None, topic_model: str = "nmf", n_free_topics: int = 10,
-                 seed_strength: float = 10.0, min_df: int = 3, max_df: float = 0.5,
+                 seed_strength: float = 10.0, expand_seeds: int = 200,
+                 expand_min_precision: float = 0.5, min_df: int = 3, max_df: float = 0.5,
                  max_features: int | None = 40000, max_iter: int = 200,
                  self_training: bool = False, self_training_quantile: float = 0.5,
                  self_training_mix: float = 0.5, C: float = 4.0,
@@ -73,6 +99,8 @@ class DomainModel(BaseEstimator):
         self.topic_model = topic_model
         self.n_free_topics = n_free_topics
         self.seed_strength = seed_strength
+        self.expand_seeds = expand_seeds
+        self.expand_min_precision = expand_min_precision
         self.min_df = min_df
         self.max_df = max_df
         self.max_features = max_features
@@ -115,7 +143,10 @@ class DomainModel(BaseEstimator):
         common = dict(seeds=seeds, n_free_topics=self.n_free_topics,
                       seed_strength=self.seed_strength, random_state=self.random_state)
         if self.topic_model == "nmf":
-            tm = SeededNMF(max_iter=self.max_iter, **common)
+            support = grow_seed_support(D, seeds, self.expand_seeds, self.expand_min_precision) \
+                if self.expand_seeds else None
+            self.seed_support_size_ = [len(s) for s in support] if support else None
+            tm = SeededNMF(max_iter=self.max_iter, seed_support=support, **common)
         else:
             tm = SeededLDA(max_iter=min(self.max_iter, 30), **common)
         W = tm.fit_transform(D)

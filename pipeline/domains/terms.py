@@ -43,7 +43,7 @@ def is_content_word(word: str, tag: str = "") -> bool:
         return False
     if tag:
         if tag in CONTENT_TAGS:
-            return True
+            return len(word) > 1
         if tag in DROP_TAGS or tag[:1] in {"w", "m", "q", "r", "p", "u", "c", "d", "e", "o", "y"}:
             return False
         return len(word) > 1

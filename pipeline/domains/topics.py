@@ -122,6 +122,10 @@ class SeededNMF(_SeededTopicBase):
         Extra unseeded topics for emergent themes.
     seed_strength : float, default=10.0
         Initial ``H`` weight of a seed word relative to a non-seed word of a seeded topic.
+    seed_support : list of lists of int or str, default=None
+        Optional vocabulary each seeded topic may use (seeds always included).
+        ``H`` starts at zero outside it, and multiplicative updates keep zeros at
+        zero, so a seeded topic cannot drift to unrelated words.
     feature_names : sequence of str, default=None
         Column names used to resolve seed words given as strings.
     beta_loss, max_iter, tol, alpha_W, alpha_H, l1_ratio :
@@ -131,12 +135,13 @@ class SeededNMF(_SeededTopicBase):
     """
 
     def __init__(self, seeds=None, n_free_topics: int = 5, seed_strength: float = 10.0,
-                 feature_names=None, beta_loss="frobenius", max_iter: int = 200,
+                 seed_support=None, feature_names=None, beta_loss="frobenius", max_iter: int = 200,
                  tol: float = 1e-4, alpha_W: float = 0.0, alpha_H="same",
                  l1_ratio: float = 0.0, random_state=0):
         self.seeds = seeds
         self.n_free_topics = n_free_topics
         self.seed_strength = seed_strength
+        self.seed_support = seed_support
         self.feature_names = feature_names
         self.beta_loss = beta_loss
         self.max_iter = max_iter
@@ -158,6 +163,16 @@ class SeededNMF(_SeededTopicBase):
         scale = np.sqrt(max(mean, 1e-12) / k)
         rng = check_random_state(self.random_state)
         H = np.full((k, n_features), scale * 0.1, dtype=np.float64)
+        if self.seed_support is not None:
+            if len(self.seed_support) != len(seed_cols):
+                raise ValueError(value_invalid_msg("len(seed_support)", len(self.seed_support),
+                                                   f"len(seeds) = {len(seed_cols)}"))
+            names = self.feature_names if self.feature_names is not None else \
+                getattr(self, "feature_names_in_", None)
+            support = resolve_seeds(self.seed_support, n_features, names)
+            for i, cols in enumerate(support):
+                H[i] = 0.0
+                H[i, cols] = scale * 0.1
         for i, cols in enumerate(seed_cols):
             H[i, cols] = scale * 0.1 * self.seed_strength
         if self.n_free_topics:

@@ -5,8 +5,8 @@ extract text (:mod:`formats`) → split into blocks (:mod:`paragraphs`) →
 classify and repair page breaks (:mod:`repair`) → detect traditional Chinese
 and build each paragraph's analysis copy (:mod:`traditional`, :mod:`analysis`).
 Problems with the *input* become ``status`` + ``reason``; problems with the
-*call* (a path that does not exist, bytes without a name) raise, because they
-are the caller's bug, not the data's.
+*call* (a path that does not exist, bytes without a name, an unknown ``fmt``)
+raise, because they are the caller's bug, not the data's.
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import hashlib
 import os
 from pathlib import Path
 
+from ..errors import ConfigError, value_invalid_msg
 from .analysis import analysis_text
 from .extracted import Extracted, Unreadable
-from ..errors import ConfigError, value_invalid_msg
 from .formats import EXTENSIONS, extract, format_for
 from .model import Document, DocumentStatus, Paragraph
 from .paragraphs import Block, split_blocks

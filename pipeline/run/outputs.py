@@ -130,7 +130,7 @@ def write_documents_csv(path: Path, rows: Sequence[Mapping[str, Any]],
     return _write_csv(path, header, rows)
 
 
-TOPIC_HEADER = ["topic", "domain", "top_terms", "model_size", "corpus_size"]
+TOPIC_HEADER = ["topic", "name", "domain", "top_terms", "model_size", "corpus_size"]
 
 
 def topic_rows(info: Any, prows: Sequence[Mapping[str, Any]], n_terms: int = 10
@@ -151,7 +151,8 @@ def topic_rows(info: Any, prows: Sequence[Mapping[str, Any]], n_terms: int = 10
         if not isinstance(terms, str):
             terms = " ".join(str(t) for t in list(terms)[:n_terms])
         topic = rec.get("topic", rec.get("name", ""))
-        out.append({"topic": topic, "domain": rec.get("domain", ""), "top_terms": terms,
+        out.append({"topic": topic, "name": rec.get("name", ""), "domain": rec.get("domain", ""),
+                    "top_terms": terms,
                     "model_size": rec.get("size", ""),
                     "corpus_size": sizes.get(str(topic), 0) if have_topics else ""})
     return out

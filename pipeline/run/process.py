@@ -30,14 +30,22 @@ _FINGERPRINTS: dict[int, str] = {}
 _WARNINGS: list[str] = []
 
 
-def _standin_nlp() -> Any:
-    """pkuseg segmentation only: used until ``pipeline.nlp.loading`` exists."""
-    import spacy
+def _fallback_nlp(reason: str) -> Any:
+    """pkuseg segmentation (+ the domain component when its model exists).
 
-    from ..assets import pkuseg_default_dir
+    Used only while the shipped pipeline is not provisioned; every use is
+    recorded in run.json's warnings and shown in the report.
+    """
+    from ..bridge import add_to_pipeline, pkuseg_nlp
+    from ..errors import ModelError
 
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
-    nlp.tokenizer.initialize(pkuseg_model=str(pkuseg_default_dir()))
+    nlp = pkuseg_nlp()
+    try:
+        add_to_pipeline(nlp)
+        what = "pkuseg segmentation + the shipped domain model (no tagger)"
+    except (ModelError, OSError) as exc:
+        what = f"pkuseg segmentation only, no domains ({' '.join(str(exc).split())[:200]})"
+    _WARNINGS.append(f"nlp.model 'default' is not available ({reason}); used {what}")
     return nlp
 
 
@@ -45,24 +53,22 @@ def load_nlp(model: str) -> Any:
     """Load (once per process) the spaCy pipeline named by *model*.
 
     ``"default"`` is :func:`pipeline.load`; anything else is a saved pipeline
-    directory read with ``spacy.load``.
+    directory, also read with :func:`pipeline.load` (manifest checks apply
+    only to the shipped model).
     """
     nlp = _NLP_CACHE.get(model)
     if nlp is not None:
         return nlp
+    from ..errors import ModelError
+    from ..nlp.loading import load
+
     if model == "default":
         try:
-            from ..nlp.loading import load
-        except ImportError:
-            _WARNINGS.append("pipeline.nlp.loading is not available: used a pkuseg-only "
-                             "stand-in pipeline (no tags, no domains)")
-            nlp = _standin_nlp()
-        else:
             nlp = load()
+        except ModelError as exc:
+            nlp = _fallback_nlp(" ".join(str(exc).split())[:200])
     else:
-        import spacy
-
-        nlp = spacy.load(model)
+        nlp = load(model)
     _NLP_CACHE[model] = nlp
     return nlp
 

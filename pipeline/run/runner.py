@@ -192,6 +192,8 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
                            tokens=cfg["output"]["tokens"])
     domains = domain_order(_known_domains(nlp), prows)
     notes = list(load_warnings())
+    for note in notes:
+        print(f"minsheng: warning: {note}", file=sys.stderr)
     write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
     if cfg["output"]["parquet"]:
         note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)

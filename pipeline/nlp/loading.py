@@ -1,0 +1,44 @@
+"""``pipeline.load()``: the shipped Chinese pipeline, verified, offline.
+
+The pipeline folder (``models/nlp``) is checked file by file against
+``models/MANIFEST`` before spaCy opens it; the livelihood domain component is
+added from ``models/domains`` the same way when it is available.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import ModelError
+
+
+def load(path: str | Path | None = None, *, domains: bool | str | Path = True,
+         exclude: Iterable[str] = ()) -> "spacy.language.Language":  # noqa: F821
+    """Load the Chinese pipeline: segmentation, PKU tags (``tag_``), UPOS (``pos_``),
+    entities, and (``domains=True`` or a model folder) livelihood domains in ``doc.cats``.
+
+    *path* defaults to the shipped, manifest-verified ``models/nlp``; any folder
+    written by ``nlp.to_disk()`` also works.
+    """
+    import spacy
+
+    from .. import models
+    from . import tokenizer, upos  # noqa: F401  (registered functions used by the config)
+
+    folder = models.verify(models.NLP_MODEL) if path is None else Path(path)
+    if not (folder / "config.cfg").exists():
+        raise ModelError(f"{folder} is not a saved spaCy pipeline (no config.cfg). Pass a folder "
+                         f"written by nlp.to_disk(), or leave path unset for the shipped model.")
+    nlp = spacy.load(folder, exclude=list(exclude))
+    if domains and "livelihood_domains" not in nlp.pipe_names:
+        nlp = _add_domains(nlp, None if domains is True else Path(domains))
+    return nlp
+
+
+def _add_domains(nlp, model_dir: Path | None):
+    """Attach the livelihood domain component when its model is present."""
+    try:
+        from ..bridge import add_to_pipeline
+    except ImportError:  # the domain layer is not installed in this build
+        return nlp
+    return add_to_pipeline(nlp, model_dir) or nlp
