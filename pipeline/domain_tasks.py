@@ -238,6 +238,36 @@ def evaluate_domains(gold: Path, model: str | None) -> str:
 
 def bench_domains(quick: bool, output: Path) -> str:
     """Run every baseline and variant on the labeled set; append the table to *output*."""
-    from .domain_bench import run_bench
+    import platform
 
-    return run_bench(quick=quick, output=Path(output))
+    from .bridge import segmenter_nlp
+    from .domains import load_domain_model, load_taxonomy
+    from .domains.artifact import default_model_dir
+    from .domains.bench import format_table, run_variants
+
+    cfg_path = Path(__file__).resolve().parent / "configs" / "domains.cfg"
+    overrides = {"corpus.pd1998_max": "2000"} if quick else {}
+    cfg = load_config(cfg_path, overrides)
+    log = _logger(None)
+    rows = read_labeled(Path(cfg["paths"]["labeled"]))
+    if quick:
+        rows = rows[::2]
+    nlp = segmenter_nlp(str(cfg["tokenizer"]["source"]))
+    exclude = {str(r.get("doc")) for r in read_labeled(Path(cfg["paths"]["labeled"]))}
+    docs, desc = build_training_terms(cfg, exclude, nlp, log)
+    if quick:
+        docs = docs[::4]
+    X = labeled_terms(rows, nlp, bool(cfg["tokenizer"].get("bigrams", True)))
+    gp, gl = [r["primary"] for r in rows], [r["labels"] for r in rows]
+    tax = load_taxonomy(cfg["paths"].get("taxonomy") or None)
+    shipped = None
+    if (default_model_dir() / "meta.json").exists():
+        shipped = load_domain_model(default_model_dir())
+    results = run_variants(tax, docs, X, gp, gl, dict(cfg["model"]), shipped, quick=quick)
+    header = (f"### minsheng bench domains{' --quick' if quick else ''} "
+              f"({len(rows)} labeled paragraphs, {len(docs)} training paragraphs, "
+              f"{platform.machine()}, python {platform.python_version()})")
+    table = format_table(results, header)
+    with open(output, "a", encoding="utf-8") as fh:
+        fh.write("\n" + table)
+    return table

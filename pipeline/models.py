@@ -102,3 +102,32 @@ def verify_all() -> Iterator[str]:
 def describe() -> Iterator[str]:
     for name, entry in sorted(manifest().items()):
         yield f"{name}: {entry.get('description', '')} [{entry.get('path', name)}]"
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def record(name: str, folder: Path, fields: dict, scores: dict[str, float]) -> None:
+    """Write or replace model *name*'s MANIFEST entry with the sha256 of every file in *folder*."""
+    entries = manifest()
+    digests = {p.relative_to(folder).as_posix(): assets.sha256_file(p)
+               for p in sorted(folder.rglob("*")) if p.is_file()}
+    entries[name] = {**fields, "path": folder.relative_to(models_dir()).as_posix(),
+                     "scores": scores, "sha256": digests}
+    lines = ["# Committed models: what, from which data, by which command, how good, and the",
+             "# sha256 of every file. Files are loaded only when their digest matches.", ""]
+    for model_name, entry in sorted(entries.items()):
+        lines.append(f'[models."{model_name}"]')
+        for key, value in entry.items():
+            if not isinstance(value, dict):
+                lines.append(f"{key} = {_toml_value(value)}")
+        for key in ("scores", "sha256"):
+            lines.append(f'[models."{model_name}".{key}]')
+            lines += [f'"{k}" = {_toml_value(v)}' for k, v in sorted(entry.get(key, {}).items())]
+        lines.append("")
+    (models_dir() / "MANIFEST").write_text("\n".join(lines), encoding="utf-8")

@@ -155,3 +155,13 @@ def test_local_two_processes_equal_one(first, corpus, tmp_path):
     two = run_from_config(DEFAULT_CFG, overrides(corpus, tmp_path / "n2", **{"run.n_process": "2"}))
     assert two.manifest["engine"]["workers"] == 2
     assert read_outputs(two.output_dir) == read_outputs(first.output_dir)
+
+
+def test_pipeline_run_is_callable_even_after_the_subpackage_is_imported(corpus, tmp_path):
+    import pipeline
+    import pipeline.run.runner  # noqa: F401  binds the package as pipeline.run
+
+    result = pipeline.run(None, paths={"corpus": corpus, "output": tmp_path / "api"},
+                          run={"progress": "off", "n_process": 1},
+                          output={"report": False, "parquet": False})
+    assert (result.output_dir / "paragraphs.jsonl").is_file()

@@ -66,19 +66,23 @@ def grow_seed_support(D, seeds: Sequence[Sequence[int]], n_terms: int,
     A term's precision for a group is the share of the paragraphs containing it
     that also contain one of the group's seeds; the *n_terms* terms with the
     highest precision (at least *min_precision*, in >= *min_count* paragraphs
-    with a seed) join the group's support.  Seeds are always kept.
+    with a seed) join the group's support.  Seeds are always kept; another group's
+    seeds never join (养老保险 stays with social_security, not elderly_care).
     """
     B = (D > 0).astype(np.float64).tocsr()
     df = np.asarray(B.sum(axis=0)).ravel()
     out = []
-    for cols in seeds:
+    all_seeds = [set(int(c) for c in cols) for cols in seeds]
+    for k, cols in enumerate(seeds):
+        foreign = set().union(*(s for j, s in enumerate(all_seeds) if j != k)) - all_seeds[k]
         if not len(cols):
             out.append([])
             continue
         hit = np.asarray(B[:, cols].sum(axis=1)).ravel() > 0
         co = np.asarray(B[hit].sum(axis=0)).ravel()
         prec = np.where(df > 0, co / np.maximum(df, 1), 0.0)
-        ok = np.where((prec >= min_precision) & (co >= min_count))[0]
+        ok = np.array([c for c in np.where((prec >= min_precision) & (co >= min_count))[0]
+                       if int(c) not in foreign], dtype=np.int64)
         ranked = ok[np.lexsort((ok, -co[ok], -prec[ok]))][:n_terms]
         out.append(sorted(set(int(c) for c in cols) | set(int(c) for c in ranked)))
     return out
@@ -89,7 +93,7 @@ class DomainModel(BaseEstimator):
 
     def __init__(self, taxonomy=None, topic_model: str = "nmf", n_free_topics: int = 10,
                  seed_strength: float = 10.0, expand_seeds: int = 200,
-                 expand_min_precision: float = 0.5, min_df: int = 3, max_df: float = 0.5,
+                 expand_min_precision: float = 0.5, seed_docs: int = 3, min_df: int = 3, max_df: float = 0.5,
                  max_features: int | None = 40000, max_iter: int = 200,
                  self_training: bool = False, self_training_quantile: float = 0.5,
                  self_training_mix: float = 0.5, C: float = 4.0,
@@ -101,6 +105,7 @@ class DomainModel(BaseEstimator):
         self.seed_strength = seed_strength
         self.expand_seeds = expand_seeds
         self.expand_min_precision = expand_min_precision
+        self.seed_docs = seed_docs
         self.min_df = min_df
         self.max_df = max_df
         self.max_features = max_features
@@ -127,29 +132,37 @@ class DomainModel(BaseEstimator):
         tax = self._taxonomy()
         self.taxonomy_ = tax
         self.classes_ = np.array(tax.ids, dtype=object)
+        topics = tax.seed_topics()
+        seed_terms = sorted({t for _, _, terms in topics for t in terms})
+        # Vocabulary: corpus terms passing min_df/max_df, plus every seed term (seeds
+        # name recent policy words an older corpus may lack).  Each seed group is
+        # also added `seed_docs` times as a pseudo-paragraph, so every seed co-occurs
+        # with its group and the topic model can tie it to its topic.
+        counter = CountVectorizer(analyzer=identity_analyzer, min_df=self.min_df,
+                                  max_df=self.max_df, max_features=self.max_features)
+        counter.fit(docs)
+        vocabulary = sorted(set(counter.vocabulary_) | set(seed_terms))
+        pseudo = [list(terms) for _, _, terms in topics for _ in range(self.seed_docs)]
         vec_cls = TfidfVectorizer if self.topic_model == "nmf" else CountVectorizer
         kw = {"sublinear_tf": True} if self.topic_model == "nmf" else {}
-        vec = vec_cls(analyzer=identity_analyzer, min_df=self.min_df, max_df=self.max_df,
-                      max_features=self.max_features, dtype=np.float64, **kw)
-        D = vec.fit_transform(docs)
-        if hasattr(vec, "stop_words_"):
-            del vec.stop_words_  # a set: large, and pickles in hash order (not byte-stable)
+        vec = vec_cls(analyzer=identity_analyzer, vocabulary=vocabulary, dtype=np.float64, **kw)
+        D_all = vec.fit_transform(docs + pseudo)
+        D = D_all[:len(docs)]
         self.vectorizer_ = vec
         vocab = vec.vocabulary_
-        topics = tax.seed_topics()
         seeds = [[vocab[t] for t in terms if t in vocab] for _, _, terms in topics]
         self.seed_coverage_ = {name: (len(s), len(terms))
                                for (name, _, terms), s in zip(topics, seeds)}
         common = dict(seeds=seeds, n_free_topics=self.n_free_topics,
                       seed_strength=self.seed_strength, random_state=self.random_state)
         if self.topic_model == "nmf":
-            support = grow_seed_support(D, seeds, self.expand_seeds, self.expand_min_precision) \
+            support = grow_seed_support(D_all, seeds, self.expand_seeds, self.expand_min_precision) \
                 if self.expand_seeds else None
             self.seed_support_size_ = [len(s) for s in support] if support else None
             tm = SeededNMF(max_iter=self.max_iter, seed_support=support, **common)
         else:
             tm = SeededLDA(max_iter=min(self.max_iter, 30), **common)
-        W = tm.fit_transform(D)
+        W = tm.fit_transform(D_all)[:len(docs)]
         self.topic_model_ = tm
         self.topic_names_ = [n for n, _, _ in topics] + [f"free_{i}" for i in range(self.n_free_topics)]
         self.topic_domain_ = [d for _, d, _ in topics] + [tax.fallback] * self.n_free_topics
@@ -300,8 +313,9 @@ class DomainModel(BaseEstimator):
 def choose_calibration(model: DomainModel, P: np.ndarray, primary, labels,
                        other_weights=None, thresholds=None) -> tuple[float, float]:
     """Grid search (deterministic order, first best wins) over fallback weight x threshold."""
-    other_weights = other_weights or [round(x, 2) for x in np.geomspace(0.05, 4.0, 25)]
-    thresholds = thresholds or [round(x, 2) for x in np.arange(0.05, 0.61, 0.025)]
+    other_weights = other_weights or [round(float(x), 3) for x in np.geomspace(0.05, 20.0, 27)]
+    thresholds = thresholds or [0.01, 0.02, 0.03, 0.04] + [round(float(x), 3)
+                                                          for x in np.arange(0.05, 0.51, 0.025)]
     ids, fb = list(model.classes_), model.taxonomy_.fallback
     best, best_val = (1.0, 0.2), -1.0
     for w in other_weights:

@@ -46,7 +46,7 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     from spacy.cli.train import train as spacy_train
 
     from .. import models
-    from . import tokenizer, upos  # noqa: F401  (register functions)
+    from . import entities, tokenizer, upos  # noqa: F401  (register functions)
 
     docbins = write_docbins(assets.cache_dir() / "pd1998-docbin")
     segmenter = _resolve_segmenter(overrides.pop("paths.segmenter", None))

@@ -72,8 +72,16 @@ def _flatten(cfg: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _sections() -> tuple[str, ...]:
-    return ("paths", "corpus", "corpus.options", "nlp", "domains", "run", "output")
+def _sections() -> list[str]:
+    """Section names of the defaults, nested ones dotted (``corpus.options``)."""
+    def walk(cfg: Mapping[str, Any], prefix: str) -> list[str]:
+        names = []
+        for key, value in cfg.items():
+            if isinstance(value, Mapping):
+                names += [prefix + key] + walk(value, prefix + key + ".")
+        return names
+
+    return walk(defaults(), "")
 
 
 def _section_of(dotted: str) -> str:
@@ -159,19 +167,25 @@ def _check_type(dotted: str, value: Any, default: Any, origin: str) -> Any:
     return value
 
 
+def _unknown_key(schema: Mapping[str, Any], dotted: str, value: Any, origin: str) -> ConfigError:
+    """The error for a key that is not in the defaults (section typo or key typo)."""
+    section = _section_of(dotted)
+    sections = _sections()
+    if section not in sections:
+        return ConfigError(f"Unknown config section [{section or dotted}] (key {dotted} in "
+                           f"{origin}). Valid sections: {', '.join(sections)}. Fix: remove or "
+                           f"rename it.")
+    return ConfigError(f"Unknown config key {dotted} = {value!r} in {origin}. Valid keys in "
+                       f"[{section}]: {_valid_keys_msg(schema, section)}. Fix: correct the "
+                       f"spelling or remove it.")
+
+
 def _merge_user(schema: dict[str, Any], merged: dict[str, Any], user: Mapping[str, Any],
                 origin: str) -> None:
     for dotted, value in _flatten(user).items():
-        if dotted in schema or _is_free(dotted):
-            _set(merged, dotted, value)
-            continue
-        section = _section_of(dotted)
-        if section and section not in _sections():
-            raise ConfigError(f"Unknown config section [{section}] (key {dotted} in {origin}). "
-                              f"Valid sections: {', '.join(_sections())}. Fix: remove or rename it.")
-        raise ConfigError(f"Unknown config key {dotted} = {value!r} in {origin}. Valid keys in "
-                          f"[{section}]: {_valid_keys_msg(schema, section)}. Fix: correct the "
-                          f"spelling or remove it.")
+        if dotted not in schema and not _is_free(dotted):
+            raise _unknown_key(schema, dotted, value, origin)
+        _set(merged, dotted, value)
 
 
 def _normalise_overrides(overrides: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -207,7 +221,7 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None,
         _merge_user(schema, merged, _read_cfg(Path(config)), origin)
     for dotted, value in _normalise_overrides(overrides).items():
         if dotted not in schema and not _is_free(dotted):
-            _merge_user(schema, merged, _unflatten({dotted: value}), "the overrides")
+            raise _unknown_key(schema, dotted, value, "the overrides")
         if isinstance(value, str):
             value = _coerce_text(dotted, value, schema.get(dotted))
         _set(merged, dotted, value)
@@ -225,13 +239,6 @@ def load_config(config: str | Path | Mapping[str, Any] | None = None,
     _check_paths(resolved)
     _check_reader_options(resolved["corpus"]["options"])
     return resolved
-
-
-def _unflatten(flat: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for dotted, value in flat.items():
-        _set(out, dotted, value)
-    return out
 
 
 def _check_paths(cfg: dict[str, Any]) -> None:

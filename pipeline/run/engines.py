@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Callable, Sequence
 
@@ -29,6 +30,12 @@ def partitions(tasks: Sequence[dict[str, Any]], size: int) -> list[list[dict[str
         out[-1].append(task)
         count += len(task["paragraphs"])
     return out
+
+
+def _started(_: int) -> int:
+    """A short task that makes the pool start (and warm) all of its workers."""
+    time.sleep(0.2)
+    return os.getpid()
 
 
 def resolve_n_process(n_process: int) -> int:
@@ -51,10 +58,13 @@ def run_local(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, n
         for part in parts:
             for result in process_partition(part, model, batch_size):
                 on_result(result)
-        return {"engine": "local", "workers": 1}
+        return {"engine": "local", "workers": 1, "startup_s": 0.0}
     ctx = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=warm,
                              initargs=(model,)) as pool:
+        t0 = time.perf_counter()  # start every worker (each loads the model once) first
+        list(pool.map(_started, range(n)))
+        startup = time.perf_counter() - t0
         futures = {pool.submit(process_partition, part, model, batch_size): part for part in parts}
         for fut in as_completed(futures):
             try:
@@ -63,7 +73,7 @@ def run_local(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, n
                 results = error_results(futures[fut], exc)
             for result in results:
                 on_result(result)
-    return {"engine": "local", "workers": n}
+    return {"engine": "local", "workers": n, "startup_s": round(startup, 3)}
 
 
 def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, scheduler: str,
@@ -84,7 +94,10 @@ def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, sc
                                host="127.0.0.1", dashboard_address=None)
         client = Client(cluster)
     try:
+        t0 = time.perf_counter()
+        client.wait_for_workers(n_workers if not scheduler else 1, timeout=120)
         client.run(warm, model)
+        startup = time.perf_counter() - t0
         workers = len(client.scheduler_info()["workers"])
         parts = partitions(tasks, partition_size)
         futures = [client.submit(process_partition, part, model, batch_size, pure=False)
@@ -98,7 +111,7 @@ def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, sc
             for result in results:
                 on_result(result)
             fut.release()
-        return {"engine": "dask", "workers": workers,
+        return {"engine": "dask", "workers": workers, "startup_s": round(startup, 3),
                 "scheduler": scheduler or "LocalCluster(127.0.0.1)"}
     finally:
         client.close()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import platform
-import sys
 from collections import Counter
 from importlib import metadata
 from pathlib import Path
@@ -73,7 +72,3 @@ def errors(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:
     return atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2,
                                               sort_keys=True, default=str) + "\n")
-
-
-def command_line() -> list[str]:
-    return list(sys.argv)

@@ -80,7 +80,7 @@ def _distribution_svg(counts: Counter, domains: Sequence[str], col: Mapping[str,
                       names: Mapping[str, str]) -> str:
     total = sum(counts.values()) or 1
     rows = [d for d in domains if counts[d]] or list(domains)
-    width, label_w, bar_w, h = 900, 250, 560, 22
+    width, label_w, bar_w, h = 1000, 330, 560, 22
     peak = max((counts[d] for d in rows), default=0) or 1
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h * len(rows) + 10}"'
              f' role="img" aria-label="corpus domain distribution">']

@@ -1,0 +1,110 @@
+"""``minsheng bench run``: throughput of the run engines on the national reports.
+
+Runs the same config three ways on ``../shared/data/reports/cn_government_work_reports.jsonl``
+(one JSONL file, one document per file, ~5,800 paragraphs): local with N=1,
+local with N=2, and dask with a two-worker LocalCluster on loopback.  Records
+paragraphs/s and chars/s of the processing phase (worker start-up and model
+loading on workers measured separately, driver model loading excluded), the speed-up and
+scaling efficiency against N=1, checks that the three runs' data outputs are
+byte-identical, and appends a markdown table to BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from ..errors import MinshengError
+from .engines import resolve_n_process
+from .files import atomic_write_text
+from .runner import run
+
+REPORTS = "data/reports/cn_government_work_reports.jsonl"
+QUICK_RECORDS = 6
+DATA_OUTPUTS = ("paragraphs.jsonl", "documents.csv", "topics.csv")
+
+
+def shared_dir() -> Path:
+    """``$MINSHENG_SHARED`` or the ``shared`` folder next to the repository."""
+    env = os.environ.get("MINSHENG_SHARED")
+    return Path(env) if env else Path(__file__).resolve().parents[2].parent / "shared"
+
+
+def _corpus(quick: bool, work: Path) -> Path:
+    source = shared_dir() / REPORTS
+    if not source.is_file():
+        raise MinshengError(f"bench run needs {source} (the shared national reports), which is "
+                            f"absent; set MINSHENG_SHARED to the shared folder. Skipped.")
+    if not quick:
+        return source
+    lines = source.read_text("utf-8").splitlines()[:QUICK_RECORDS]
+    target = work / "reports-quick.jsonl"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def _one(corpus: Path, output: Path, **run_cfg) -> dict:
+    result = run(None, paths={"corpus": corpus, "output": output},
+                 corpus={"options": {"text_field": "text", "id_field": "id"}},
+                 run={"progress": "off", **run_cfg},
+                 output={"report": False, "parquet": False})
+    m = result.manifest
+    return {"seconds": m["timings"]["process_s"], "startup": m["engine"]["startup_s"],
+            "paragraphs": m["throughput"]["paragraphs"],
+            "chars": m["throughput"]["characters"], "workers": m["engine"]["workers"],
+            "bytes": {n: (output / n).read_bytes() for n in DATA_OUTPUTS},
+            "warnings": m["warnings"], "model": m["model"]["pipeline"]}
+
+
+def bench_run(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
+    """Benchmark local N=1, local N=2 and dask (2 workers); append a table to *output*."""
+    work = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
+    try:
+        corpus = _corpus(quick, work)
+        load_before = os.getloadavg()
+        rows = [("local", "N=1", _one(corpus, work / "n1", engine="local", n_process=1)),
+                ("local", "N=2", _one(corpus, work / "n2", engine="local", n_process=2)),
+                ("dask", "LocalCluster 2 workers",
+                 _one(corpus, work / "dask", engine="dask", n_workers=2))]
+        load_after = os.getloadavg()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    base = rows[0][2]
+    base_rate = base["paragraphs"] / max(base["seconds"] - base["startup"], 1e-9)
+    identical = all(r[2]["bytes"] == base["bytes"] for r in rows[1:])
+    lines = [
+        f"### minsheng bench run ({'quick' if quick else 'full'}) — "
+        f"{datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
+        "",
+        f"Corpus: `{REPORTS}`{f' (first {QUICK_RECORDS} reports)' if quick else ''}, "
+        f"{base['paragraphs']} paragraphs, {base['chars']} characters. "
+        f"Pipeline: {', '.join(base['model']) or 'tokenizer only'}. "
+        f"Machine: {platform.machine()}, {resolve_n_process(0)} usable cores, load average "
+        f"{load_before[0]:.2f} before / {load_after[0]:.2f} after (cores shared with other jobs). "
+        f"Outputs of the three runs byte-identical: **{'yes' if identical else 'NO'}**.",
+        "",
+        "Rates are over the processing phase minus worker start-up (spawning workers and "
+        "loading the model in each, shown separately); `end-to-end` includes it.",
+        "",
+        "| engine | workers | paragraphs | chars | start-up s | processing s | paragraphs/s | "
+        "chars/s | end-to-end paragraphs/s | speed-up | efficiency |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for engine, label, r in rows:
+        busy = max(r["seconds"] - r["startup"], 1e-9)
+        rate = r["paragraphs"] / busy
+        speedup = rate / base_rate
+        lines.append(f"| {engine} | {label} | {r['paragraphs']} | {r['chars']} | "
+                     f"{r['startup']:.1f} | {busy:.1f} | {rate:.1f} | {r['chars'] / busy:.0f} | "
+                     f"{r['paragraphs'] / r['seconds']:.1f} | {speedup:.2f} | "
+                     f"{speedup / r['workers']:.2f} |")
+    if base["warnings"]:
+        lines += ["", "Notes: " + "; ".join(base["warnings"])]
+    table = "\n".join(lines) + "\n"
+    output = Path(output)
+    previous = output.read_text("utf-8") if output.exists() else "# Benchmarks\n"
+    atomic_write_text(output, previous.rstrip("\n") + "\n\n" + table)
+    return table

@@ -1,0 +1,74 @@
+"""The shipped spaCy pipeline: tags, UPOS, entities, serialisation, determinism, pipe."""
+from __future__ import annotations
+
+import spacy
+import pytest
+
+import pipeline
+
+SENTENCE = "城镇新增就业1361万人，调查失业率稳定在5%左右。"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return pipeline.load(domains=False)
+
+
+def _dump(doc):
+    return ([(t.text, t.whitespace_, t.tag_, t.pos_) for t in doc],
+            [(e.start_char, e.end_char, e.label_) for e in doc.ents])
+
+
+def test_tags_and_upos(nlp):
+    doc = nlp(SENTENCE)
+    tags = {t.text: (t.tag_, t.pos_) for t in doc}
+    assert tags["，"] == ("w", "PUNCT")
+    assert tags["城镇"][0] == "n" and tags["城镇"][1] == "NOUN"
+    assert tags["就业"][0] in {"v", "vn"}
+    assert all(t.tag_ and t.pos_ for t in doc)
+
+
+def test_person_names_are_joined(nlp):
+    doc = nlp("国务院总理李强在北京主持召开国务院常务会议。")
+    labels = {(e.text, e.label_) for e in doc.ents}
+    assert ("李强", "PERSON") in labels
+    assert ("北京", "LOC") in labels
+
+
+def test_round_trip_to_disk(nlp, tmp_path):
+    texts = [SENTENCE, "习近平总书记在内蒙古考察时强调，要保障和改善民生。"]
+    nlp.to_disk(tmp_path / "nlp")
+    again = spacy.load(tmp_path / "nlp")
+    for text in texts:
+        assert _dump(nlp(text)) == _dump(again(text))
+
+
+def test_deterministic(nlp):
+    text = "乌兰察布市教育局推动义务教育优质均衡发展，加大教师培训力度。"
+    assert _dump(nlp(text)) == _dump(nlp(text))
+    assert _dump(nlp(text)) == _dump(pipeline.load(domains=False)(text))
+
+
+def test_pipe_with_two_processes(nlp):
+    texts = [SENTENCE, "", "Hello world", "加快发展养老服务。" * 3] * 4
+    one = [_dump(d) for d in nlp.pipe(texts, batch_size=3)]
+    two = [_dump(d) for d in nlp.pipe(texts, batch_size=3, n_process=2)]
+    assert one == two
+
+
+@pytest.mark.parametrize("text", ["", "  ", "Latin only text.", "😀😀 👍", "教" * 100_000])
+def test_odd_input(nlp, text):
+    doc = nlp(text)
+    assert doc.text == text
+
+
+def test_seed_page(nlp, seed_page):
+    text = seed_page.read_text(encoding="utf-8")
+    doc = nlp(text)
+    assert doc.text == text
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("内蒙古", "LOC") in ents
+    assert any(label == "PERSON" and name in {"习近平", "王海霞", "李娜", "谢飞军"} for name, label in ents)
+    words = [t.text for t in doc]
+    for word in ["就业", "教育", "残疾人", "民生"]:
+        assert word in words
