@@ -77,7 +77,8 @@ def build_training_terms(cfg: dict, exclude_docs: set[str], nlp, log) -> tuple[l
     reports_dir = Path(paths.get("reports") or "")
     files = sorted(reports_dir.glob("*.jsonl")) if paths.get("reports") else []
     paras = dc.read_report_paragraphs(files, exclude_docs | set(ccfg.get("exclude_docs", [])))
-    paras += dc.read_text_dir(Path(paths.get("corpus") or "corpus"))
+    if paths.get("corpus"):
+        paras += dc.read_text_dir(Path(paths["corpus"]))
     seg = dc.segment_cached(paras, lambda texts: segment_texts(nlp, texts), str(tcfg["source"]),
                             assets.cache_dir() / "domains", log=log)
     docs = [terms_from_tagged(w, t if any(t) else None, bigrams) for w, t in seg]

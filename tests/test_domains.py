@@ -20,10 +20,10 @@ from pipeline.errors import ConfigError, ModelError
 REPO = Path(__file__).resolve().parents[1]
 
 # ---------------------------------------------------------------- estimator checks
-_NOT_APPLICABLE = {
-    # NMF-style factorisations are not exactly idempotent across fit/fit_transform
-    # on random data with a few iterations; sklearn's own NMF is tested with a tolerance.
-}
+_PROBA_REASON = ("topic models expose predict_proba (topic distribution) without being "
+                 "classifiers; this check assumes predict_proba implies classifier tags")
+_NOT_APPLICABLE = {"check_estimator_sparse_array": _PROBA_REASON,
+                   "check_estimator_sparse_matrix": _PROBA_REASON}
 
 
 @parametrize_with_checks([SeededNMF(n_free_topics=2, max_iter=50),

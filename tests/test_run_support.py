@@ -32,5 +32,6 @@ def overrides(corpus: Path, output: Path, **extra: str) -> dict[str, str]:
 
 
 def read_outputs(output: Path) -> dict[str, bytes]:
-    """The deterministic outputs' bytes, by file name."""
-    return {name: (output / name).read_bytes() for name in DATA_OUTPUTS}
+    """The deterministic outputs' bytes, by file name (parquet too when written)."""
+    names = DATA_OUTPUTS + (("paragraphs.parquet",) if (output / "paragraphs.parquet").exists() else ())
+    return {name: (output / name).read_bytes() for name in names}

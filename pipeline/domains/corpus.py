@@ -66,7 +66,11 @@ def read_text_dir(folder: Path) -> list[Paragraph]:
         return out
     for path in sorted(folder.rglob("*")):
         if path.suffix == ".txt":
-            for i, para in enumerate(split_paragraphs(path.read_text(encoding="utf-8"))):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:  # not UTF-8: the reading layer's job, not ours
+                continue
+            for i, para in enumerate(split_paragraphs(text)):
                 out.append(Paragraph(f"corpus/{path.name}", i, para))
         elif path.suffix == ".jsonl":
             out.extend(read_report_paragraphs([path]))

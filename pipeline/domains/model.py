@@ -138,14 +138,15 @@ class DomainModel(BaseEstimator):
         # name recent policy words an older corpus may lack).  Each seed group is
         # also added `seed_docs` times as a pseudo-paragraph, so every seed co-occurs
         # with its group and the topic model can tie it to its topic.
-        counter = CountVectorizer(analyzer=identity_analyzer, min_df=self.min_df,
+        counter = CountVectorizer(analyzer=identity_analyzer, lowercase=False, min_df=self.min_df,
                                   max_df=self.max_df, max_features=self.max_features)
         counter.fit(docs)
         vocabulary = sorted(set(counter.vocabulary_) | set(seed_terms))
         pseudo = [list(terms) for _, _, terms in topics for _ in range(self.seed_docs)]
         vec_cls = TfidfVectorizer if self.topic_model == "nmf" else CountVectorizer
         kw = {"sublinear_tf": True} if self.topic_model == "nmf" else {}
-        vec = vec_cls(analyzer=identity_analyzer, vocabulary=vocabulary, dtype=np.float64, **kw)
+        vec = vec_cls(analyzer=identity_analyzer, vocabulary=vocabulary, lowercase=False,
+                      dtype=np.float64, **kw)
         D_all = vec.fit_transform(docs + pseudo)
         D = D_all[:len(docs)]
         self.vectorizer_ = vec

@@ -24,7 +24,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
-from sklearn.decomposition import NMF, LatentDirichletAllocation, non_negative_factorization
+from sklearn.decomposition import NMF, LatentDirichletAllocation
 from sklearn.decomposition._lda import _dirichlet_expectation_2d
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, check_non_negative, validate_data
@@ -49,7 +49,8 @@ def resolve_seeds(seeds: Sequence[Sequence[int | str]] | None, n_features: int,
             if isinstance(term, (int, np.integer)):
                 if not 0 <= int(term) < n_features:
                     raise ValueError(value_invalid_msg(
-                        f"seeds[{k}] column index", int(term), f"integers in [0, {n_features})"))
+                        f"seeds[{k}] column index", int(term),
+                        f"integers in [0, {n_features}) (X has n_features = {n_features})"))
                 cols.append(int(term))
             else:
                 if lookup is None:
@@ -128,31 +129,34 @@ class SeededNMF(_SeededTopicBase):
         zero, so a seeded topic cannot drift to unrelated words.
     feature_names : sequence of str, default=None
         Column names used to resolve seed words given as strings.
-    beta_loss, max_iter, tol, alpha_W, alpha_H, l1_ratio :
-        Passed to :class:`sklearn.decomposition.NMF` (solver ``"mu"``).
+    max_iter, tol, alpha_W, alpha_H, l1_ratio :
+        Passed to :class:`sklearn.decomposition.NMF` (solver ``"mu"``, Frobenius loss).
+    transform_iter : int, default=100
+        Multiplicative updates of ``W`` in :meth:`transform` (fixed count, so each
+        row's weights are independent of the batch).
     random_state : int, default=0
         Seeds the initial free topics (fixed for byte-identical refits).
     """
 
     def __init__(self, seeds=None, n_free_topics: int = 5, seed_strength: float = 10.0,
-                 seed_support=None, feature_names=None, beta_loss="frobenius", max_iter: int = 200,
+                 seed_support=None, feature_names=None, max_iter: int = 200,
                  tol: float = 1e-4, alpha_W: float = 0.0, alpha_H="same",
-                 l1_ratio: float = 0.0, random_state=0):
+                 l1_ratio: float = 0.0, transform_iter: int = 100, random_state=0):
         self.seeds = seeds
         self.n_free_topics = n_free_topics
         self.seed_strength = seed_strength
         self.seed_support = seed_support
         self.feature_names = feature_names
-        self.beta_loss = beta_loss
         self.max_iter = max_iter
         self.tol = tol
         self.alpha_W = alpha_W
         self.alpha_H = alpha_H
         self.l1_ratio = l1_ratio
+        self.transform_iter = transform_iter
         self.random_state = random_state
 
     def _nmf(self, n_components: int) -> NMF:
-        return NMF(n_components=n_components, init="custom", solver="mu", beta_loss=self.beta_loss,
+        return NMF(n_components=n_components, init="custom", solver="mu", beta_loss="frobenius",
                    max_iter=self.max_iter, tol=self.tol, alpha_W=self.alpha_W,
                    alpha_H=self.alpha_H, l1_ratio=self.l1_ratio, random_state=self.random_state)
 
@@ -179,39 +183,50 @@ class SeededNMF(_SeededTopicBase):
             H[len(seed_cols):] = scale * rng.uniform(0.05, 1.0, (self.n_free_topics, n_features))
         return H
 
-    def fit_transform(self, X, y=None) -> np.ndarray:
-        """Fit the factorisation and return the document-topic weights ``W``."""
+    def _solve_W(self, X, H: np.ndarray, n_iter: int) -> np.ndarray:
+        """Multiplicative updates of W with H fixed, row by row independent.
+
+        A fixed number of iterations from a fixed start makes each row's weights
+        depend only on that row (batch-invariant, reproducible).
+        """
+        XHt = np.asarray(X @ H.T)
+        HHt = H @ H.T
+        W = np.full((X.shape[0], H.shape[0]), self.w_start_, dtype=np.float64)
+        eps = np.finfo(np.float64).eps
+        for _ in range(n_iter):
+            W *= XHt / np.maximum(W @ HHt, eps)
+        return W
+
+    def fit(self, X, y=None):
+        """Fit ``H`` from the seeded start (Frobenius loss, multiplicative updates)."""
         self._check_params()
         X = self._validate(X, reset=True)
         seed_cols = self._seed_columns(X.shape[1])
         H0 = self._initial_H(X, seed_cols)
         k = H0.shape[0]
+        mean = float(X.mean()) if X.shape[0] * X.shape[1] else 0.0
+        self.w_start_ = float(np.sqrt(max(mean, 1e-12) / k))
         # W starts as the projection of X on the seeded H0 (H held fixed).
-        W_init, _, _ = non_negative_factorization(
-            X, H=H0.astype(X.dtype), n_components=k, init="custom", update_H=False, solver="mu",
-            beta_loss=self.beta_loss, max_iter=50, tol=self.tol, random_state=self.random_state)
-        W_init = np.maximum(W_init, 1e-6).astype(X.dtype)
+        W_init = np.maximum(self._solve_W(X, H0, 30), 1e-6).astype(X.dtype)
         model = self._nmf(k)
-        W = model.fit_transform(X, W=W_init, H=H0.astype(X.dtype).copy())
-        self.components_ = model.components_
+        model.fit_transform(X, W=W_init, H=H0.astype(X.dtype).copy())
+        self.components_ = model.components_.astype(np.float64)
         self.n_components_ = k
         self.n_iter_ = model.n_iter_
-        self.reconstruction_err_ = model.reconstruction_err_
+        self.reconstruction_err_ = float(model.reconstruction_err_)
         self.seed_columns_ = seed_cols
         self.topic_seeded_ = np.array([True] * len(seed_cols) + [False] * self.n_free_topics)
-        self._model = model
-        return W
-
-    def fit(self, X, y=None):
-        """Fit the factorisation (see :meth:`fit_transform`)."""
-        self.fit_transform(X, y)
         return self
+
+    def fit_transform(self, X, y=None) -> np.ndarray:
+        """Fit, then return ``transform(X)`` (the same weights new rows would get)."""
+        return self.fit(X, y).transform(X)
 
     def transform(self, X) -> np.ndarray:
         """Document-topic weights of new rows with the fitted ``H`` held fixed."""
         check_is_fitted(self)
         X = self._validate(X, reset=False)
-        return self._model.transform(X)
+        return self._solve_W(X, self.components_, self.transform_iter)
 
 
 class _SeedPriorLDA(LatentDirichletAllocation):

@@ -37,8 +37,7 @@ def load(path: str | Path | None = None, *, domains: bool | str | Path = True,
 
 def _add_domains(nlp, model_dir: Path | None):
     """Attach the livelihood domain component when its model is present."""
-    try:
-        from ..bridge import add_to_pipeline
-    except ImportError:  # the domain layer is not installed in this build
-        return nlp
-    return add_to_pipeline(nlp, model_dir) or nlp
+    from ..bridge import add_to_pipeline
+
+    add_to_pipeline(nlp, model_dir)
+    return nlp

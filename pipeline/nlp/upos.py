@@ -1,16 +1,25 @@
 """PKU tag -> Universal POS map, applied by spaCy's ``attribute_ruler``.
 
-One UPOS per PKU tag, then word-level exceptions where the Universal
-Dependencies Chinese treebanks (GSD) give a closed-class word a UPOS its PKU
-tag does not imply (了/着/过 are AUX, 是 is AUX, 这/那 DET, conditionals SCONJ,
-classifiers NOUN). The table is written by hand from the two guidelines.
+One UPOS per PKU tag, written by hand from the two guidelines, then
+word-level exceptions where the Universal Dependencies Chinese treebanks give
+a closed-class word a UPOS its PKU tag does not imply (了/着/过 and 是 are AUX,
+这/那 DET, conditionals SCONJ, classifiers NOUN). ``fit_exceptions`` refines
+the exceptions from a UD *dev* file (word+tag pairs whose majority UPOS
+differs from the rule); the result is stored in ``data/upos_exceptions.json``
+and scored on UD *test* only.
 """
 from __future__ import annotations
 
+import json
+from collections import Counter, defaultdict
+from pathlib import Path
+
 from spacy.util import registry
 
+EXCEPTIONS_PATH = Path(__file__).resolve().parents[1] / "data" / "upos_exceptions.json"
+
 TAG_TO_UPOS: dict[str, str] = {
-    "n": "NOUN", "vn": "VERB", "an": "NOUN", "Ng": "NOUN", "s": "NOUN", "t": "NOUN", "Tg": "NOUN",
+    "n": "NOUN", "vn": "NOUN", "an": "NOUN", "Ng": "NOUN", "s": "NOUN", "t": "NOUN", "Tg": "NOUN",
     "f": "ADP", "nr": "PROPN", "ns": "PROPN", "nt": "PROPN", "nz": "PROPN", "nx": "X", "j": "PROPN",
     "v": "VERB", "vd": "ADV", "Vg": "VERB", "vvn": "VERB", "l": "VERB", "i": "VERB",
     "a": "ADJ", "ad": "ADV", "b": "ADJ", "Bg": "ADJ", "z": "ADJ", "Ag": "ADJ",
@@ -40,4 +49,27 @@ def upos_patterns() -> list[dict]:
                 for tag, upos in sorted(TAG_TO_UPOS.items())]
     patterns += [{"patterns": [[{"ORTH": word}]], "attrs": {"POS": upos}}
                  for word, upos in sorted(WORD_TO_UPOS.items())]
+    if EXCEPTIONS_PATH.exists():
+        fitted = json.loads(EXCEPTIONS_PATH.read_text(encoding="utf-8"))
+        patterns += [{"patterns": [[{"ORTH": word, "TAG": tag}]], "attrs": {"POS": upos}}
+                     for word, tag, upos in fitted["word_tag_upos"]]
     return patterns
+
+
+def fit_exceptions(tagged: list[tuple[list[str], list[str], list[str]]], min_count: int = 2) -> dict:
+    """Word+tag exceptions from (words, predicted PKU tags, gold UPOS) sentences.
+
+    A (word, tag) pair becomes an exception when it occurs *min_count* times or
+    more and its majority gold UPOS differs from what the rules above give it.
+    """
+    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for words, tags, gold in tagged:
+        for word, tag, upos in zip(words, tags, gold):
+            counts[(word, tag)][upos] += 1
+    exceptions = []
+    for (word, tag), counter in sorted(counts.items()):
+        best, n = counter.most_common(1)[0]
+        rule = WORD_TO_UPOS.get(word, TAG_TO_UPOS.get(tag, "X"))
+        if sum(counter.values()) >= min_count and best != rule and n > counter[rule]:
+            exceptions.append([word, tag, best])
+    return {"min_count": min_count, "word_tag_upos": exceptions}

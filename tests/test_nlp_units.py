@@ -1,0 +1,46 @@
+"""Small pieces of the NLP layer: PD1998 parsing and split, entity spans, UPOS patterns."""
+from __future__ import annotations
+
+import spacy
+
+from pipeline import assets
+from pipeline.nlp import pd1998
+from pipeline.nlp.entities import PkuEntities
+from pipeline.nlp.tags import entity_spans
+from pipeline.nlp.upos import TAG_TO_UPOS, upos_patterns
+
+
+def test_parse_line():
+    sent = pd1998.parse_line("中共中央/nt  总书记/n  江/nr  泽民/nr")
+    assert sent.words == ["中共中央", "总书记", "江", "泽民"]
+    assert sent.tags == ["nt", "n", "nr", "nr"]
+
+
+def test_fixed_split_sizes():
+    path = assets.pd1998_path()
+    sizes = {s: len(pd1998.read_split(path, s)) for s in pd1998.SPLITS}
+    assert sizes == {"train": 19484 - 2 * 1948, "dev": 1948, "test": 1948}
+    test_first = pd1998.read_split(path, "test")[0]
+    dev_last = pd1998.read_split(path, "dev")[-1]
+    assert test_first != dev_last
+
+
+def test_entity_spans_join_split_names():
+    tags = ["nt", "n", "nr", "nr", "v", "ns", "ns", "nr"]
+    assert entity_spans(tags) == [(0, 1, "ORG"), (2, 4, "PERSON"), (5, 6, "LOC"),
+                                  (6, 7, "LOC"), (7, 8, "PERSON")]
+
+
+def test_entity_component_uses_tags():
+    nlp = spacy.blank("zh")
+    doc = spacy.tokens.Doc(nlp.vocab, words=["江", "泽民", "在", "北京"], spaces=[False] * 4,
+                           tags=["nr", "nr", "p", "ns"])
+    doc = PkuEntities()(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("江泽民", "PERSON"), ("北京", "LOC")]
+
+
+def test_upos_patterns_cover_every_tag():
+    pats = upos_patterns()
+    tagged = {p["patterns"][0][0].get("TAG") for p in pats if "ORTH" not in p["patterns"][0][0]}
+    assert tagged == set(TAG_TO_UPOS)
+    assert all(p["attrs"]["POS"] for p in pats)
