@@ -155,8 +155,37 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
                 f"minsheng train domains {config_path}"
                 + "".join(f" --{k} {v}" for k, v in sorted(overrides.items()))}
     save_domain_model(model, out, meta)
+    write_manifest_part(out)
     log(f"saved {out} in {time.time() - t0:.0f}s")
     return out
+
+
+def write_manifest_part(model_dir: Path) -> Path:
+    """``MANIFEST.part``: the model's section for models/MANIFEST (files, data, command, scores)."""
+    from .domains.artifact import read_meta
+
+    meta = read_meta(model_dir)
+    c, sc = meta.get("corpus", {}), meta.get("scores", {})
+    lines = [f"## {model_dir.as_posix()} — livelihood domain model (scikit-learn, joblib)", "",
+             "files (sha256):"]
+    lines += [f"  {name}  {digest}" for name, digest in sorted(meta["files"].items())]
+    lines += ["  meta.json  (describes the above; not self-hashed)", "",
+              f"training data: {', '.join(c.get('report_files', []))} minus documents "
+              f"{', '.join(c.get('excluded_docs', []))} ({c.get('report_paragraphs')} paragraphs, "
+              f"segmenter {c.get('segmenter')}); People's Daily 1998-01 {c.get('pd1998_split')} split "
+              f"({c.get('pd1998_paragraphs')} paragraphs, gold segmentation and tags); "
+              f"corpus sha256 {c.get('sha256')}",
+              f"taxonomy: pipeline/data/taxonomy.toml sha256 {meta['taxonomy']['sha256']}",
+              f"command: {meta.get('train_command')}",
+              f"versions: {json.dumps(meta['versions'], sort_keys=True)}",
+              f"calibration (chosen on {sc.get('labeled_file')}): {json.dumps(meta.get('calibration'))}",
+              f"scores dev: {json.dumps(sc.get('dev'), sort_keys=True)}",
+              f"scores 5-fold CV: {json.dumps(sc.get('cv5'), sort_keys=True)}",
+              "load: pipeline.load_domain_model(path) verifies every sha256 before unpickling; "
+              "joblib is pickle: load only artifacts from this repository or trained yourself.", ""]
+    path = Path(model_dir) / "MANIFEST.part"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def _read_jsonl_lines(path: Path) -> list[tuple[dict | None, str]]:
@@ -272,3 +301,37 @@ def bench_domains(quick: bool, output: Path) -> str:
     with open(output, "a", encoding="utf-8") as fh:
         fh.write("\n" + table)
     return table
+
+
+def split_voices(page: str, marker: str = "【基层声音】") -> list[dict]:
+    """The interview sections after *marker*: ``{title, byline, body: [paragraphs]}``.
+
+    A section is a title paragraph, a byline starting with □, then body
+    paragraphs up to the next title (the paragraph before the next byline).
+    """
+    from .domains.corpus import split_paragraphs
+
+    paras = split_paragraphs(page.split(marker, 1)[1] if marker in page else page)
+    bylines = [i for i, p in enumerate(paras) if p.startswith("□")]
+    voices = []
+    for n, b in enumerate(bylines):
+        end = bylines[n + 1] - 1 if n + 1 < len(bylines) else len(paras)
+        voices.append({"title": paras[b - 1] if b > 0 else "", "byline": paras[b],
+                       "body": paras[b + 1:end]})
+    return voices
+
+
+def voice_domains(page: str, model: str | None = None) -> list[dict]:
+    """Domain of each voice: the argmax of its body paragraphs' mean probabilities."""
+    from .domains import load_domain_model
+
+    dm = load_domain_model(model)
+    out = []
+    for v in split_voices(page):
+        res = classify_texts(v["body"], dm)
+        mean = {d: sum(r["cats"][d] for r in res) / max(len(res), 1) for d in map(str, dm.classes_)}
+        domain = max(mean, key=lambda d: (mean[d], -list(mean).index(d)))
+        out.append({"title": v["title"], "domain": domain,
+                    "paragraphs": [r["domain"] for r in res],
+                    "cats": {d: round(p, 4) for d, p in mean.items()}})
+    return out

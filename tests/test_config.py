@@ -51,6 +51,7 @@ def test_user_config_is_merged_over_defaults_with_variables(tmp_path):
     ({"domains.low_confidence": "1.5"}, ["domains.low_confidence", "1.5"]),
     ({"paths.corpus": "/no/such/folder"}, ["paths.corpus", "/no/such/folder", "Fix"]),
     ({"nlp.model": "/no/such/model"}, ["nlp.model", "/no/such/model"]),
+    ({"domains.model": "/no/such/dm"}, ["domains.model", "/no/such/dm", "none"]),
     ({"report.title": "x"}, ["[report]", "report.title"]),
     ({"corpus.options.txt_field": "body"}, ["corpus.options.txt_field", "text_field"]),
 ])

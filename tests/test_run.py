@@ -111,13 +111,15 @@ def test_rerun_is_byte_identical(first, corpus, tmp_path):
 
 def test_python_api_with_section_overrides_and_tokens(corpus, tmp_path):
     result = run(DEFAULT_CFG, paths={"corpus": corpus, "output": tmp_path / "t"},
-                 run={"progress": "off", "n_process": 1},
+                 run={"progress": "off", "n_process": 1}, domains={"model": "none"},
                  output={"tokens": True, "report": False, "parquet": False})
     rows = _jsonl(result.output_dir / "paragraphs.jsonl")
     ok = [r for r in rows if r["status"] == "ok"]
     assert ok and all(len(r["tokens"]) == len(r["tags"]) > 0 for r in ok)
     assert "".join(ok[0]["tokens"]).replace(" ", "") != ""
     assert not (result.output_dir / "report.html").exists()
+    assert result.manifest["model"]["domains"] == "none"
+    assert "livelihood_domains" not in result.manifest["model"]["pipeline"]
 
 
 def test_failing_paragraph_is_recorded_not_fatal(monkeypatch):
@@ -138,8 +140,9 @@ def test_failing_paragraph_is_recorded_not_fatal(monkeypatch):
                 raise RuntimeError("component exploded")
             return self.nlp(text)
 
-    real = process.load_nlp("default")
-    monkeypatch.setitem(process._NLP_CACHE, "boom", Boom(real))
+    import spacy
+
+    monkeypatch.setitem(process._NLP_CACHE, process.cache_key("boom"), Boom(spacy.blank("zh")))  # char segmenter
     task = {"doc_id": "d", "part_id": "d@0", "key": "k", "paragraphs": [
         {"id": "d#p0", "kind": "body", "analysis_text": "推进老旧小区改造。"},
         {"id": "d#p1", "kind": "body", "analysis_text": "BOOM 这一段会失败。"},
@@ -165,3 +168,19 @@ def test_pipeline_run_is_callable_even_after_the_subpackage_is_imported(corpus, 
                           run={"progress": "off", "n_process": 1},
                           output={"report": False, "parquet": False})
     assert (result.output_dir / "paragraphs.jsonl").is_file()
+
+
+def test_topics_table_counts_this_corpus():
+    import pandas as pd
+
+    from pipeline.run.outputs import TOPIC_HEADER, topic_rows
+
+    info = pd.DataFrame([{"topic": 0, "name": "employment", "domain": "employment", "size": 383,
+                          "top_terms": "就业 岗位"},
+                         {"topic": 1, "name": "free_0", "domain": "other", "size": 9,
+                          "top_terms": ["改革", "开放"]}])
+    rows = topic_rows(info, [{"topic": 0}, {"topic": 0}, {"topic": None}, {}])
+    assert [list(r) for r in rows] == [TOPIC_HEADER, TOPIC_HEADER]
+    assert rows[0]["corpus_size"] == 2 and rows[1]["corpus_size"] == 0
+    assert rows[1]["top_terms"] == "改革 开放" and rows[0]["model_size"] == 383
+    assert topic_rows(None, []) == []

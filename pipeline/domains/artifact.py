@@ -91,6 +91,7 @@ def save_domain_model(model: Any, path: str | Path, meta: dict | None = None) ->
         })
         (tmp / META_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True)
                                      + "\n", encoding="utf-8")
+        os.chmod(tmp, 0o755)  # mkdtemp creates 0700; artifacts are meant to be shared
         if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)

@@ -97,7 +97,7 @@ class DomainModel(BaseEstimator):
                  max_features: int | None = 40000, max_iter: int = 200,
                  self_training: bool = False, self_training_quantile: float = 0.5,
                  self_training_mix: float = 0.5, C: float = 4.0,
-                 other_weight: float = 1.0, label_threshold: float = 0.2,
+                 other_weight: float = 1.0, label_threshold: float = 0.2, topic_mass: bool = True,
                  random_state: int = 0):
         self.taxonomy = taxonomy
         self.topic_model = topic_model
@@ -116,6 +116,7 @@ class DomainModel(BaseEstimator):
         self.C = C
         self.other_weight = other_weight
         self.label_threshold = label_threshold
+        self.topic_mass = topic_mass
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
@@ -171,6 +172,7 @@ class DomainModel(BaseEstimator):
         self.calibration_ = {"other_weight": float(self.other_weight),
                              "label_threshold": float(self.label_threshold)}
         self.classifier_ = None
+        self.supervised_ = None
         if self.self_training:
             self._fit_self_training(D, W)
         return self
@@ -218,6 +220,8 @@ class DomainModel(BaseEstimator):
         M = np.zeros((W.shape[1], len(ids)))
         for k, d in enumerate(self.topic_domain_):
             M[k, ids.index(d)] = 1.0
+        if self.topic_mass:
+            W = W * self.topic_model_.components_.sum(axis=1)  # weight x topic size = term mass
         S = W @ M
         total = S.sum(axis=1, keepdims=True)
         fb = np.zeros(len(ids))
@@ -239,6 +243,11 @@ class DomainModel(BaseEstimator):
             Q = np.zeros_like(P)
             Q[:, self.classifier_.classes_] = self.classifier_.predict_proba(D)
             P = (1 - self.self_training_mix) * P + self.self_training_mix * Q
+        sup = getattr(self, "supervised_", None)
+        if sup is not None:  # optional layer fitted on gold labels (pipeline.domains.supervised)
+            from .supervised import features, layer_proba
+            F = features(self, X)
+            P = (1 - self.supervised_mix_) * P + self.supervised_mix_ * layer_proba(self, sup, F)
         fb = list(self.classes_).index(self.taxonomy_.fallback)
         P[~has_terms] = 0.0
         P[~has_terms, fb] = 1.0

@@ -47,7 +47,7 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     """Train from *config_path* and write a loadable pipeline to *output* (default models/nlp)."""
     from spacy.cli.train import train as spacy_train
 
-    from . import entities, tokenizer, upos  # noqa: F401  (register functions)
+    from . import entities, language, tokenizer, upos  # noqa: F401  (register functions)
 
     docbins = write_docbins(assets.cache_dir() / "pd1998-docbin")
     segmenter = _resolve_segmenter(overrides.pop("paths.segmenter", None))
@@ -74,12 +74,15 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
     import spacy
 
     from .. import models
-    from . import entities, tokenizer, upos  # noqa: F401  (register functions)
+    from . import entities, language, tokenizer, upos  # noqa: F401  (register functions)
     from .evaluation import pd_tag_ner_scores
 
     nlp = spacy.load(trained)
     words = models.read_user_dict(user_dict) if user_dict else []
     nlp.tokenizer._load(segmenter, words, name="pd1998")
+    ruler = nlp.get_pipe("attribute_ruler")
+    ruler.clear()
+    ruler.add_patterns(upos.upos_patterns())  # the current map, incl. fitted exceptions
     nlp.meta.update({"name": "minsheng_zh", "version": "0.1.0",
                      "description": "pkuseg segmenter + PKU tagger trained on People's Daily 1998"})
     out = Path(output) if output else models.models_dir() / models.NLP_MODEL

@@ -73,3 +73,31 @@ def fit_exceptions(tagged: list[tuple[list[str], list[str], list[str]]], min_cou
         if sum(counter.values()) >= min_count and best != rule and n > counter[rule]:
             exceptions.append([word, tag, best])
     return {"min_count": min_count, "word_tag_upos": exceptions}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m pipeline.nlp.upos UD_DEV.conllu``: refit the exceptions with the shipped tagger."""
+    import argparse
+
+    from spacy.tokens import Doc
+
+    from .evaluation import read_conllu
+    from .loading import load
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("conllu", type=Path)
+    args = parser.parse_args(argv)
+    if EXCEPTIONS_PATH.exists():
+        EXCEPTIONS_PATH.unlink()  # fit against the hand-written rules alone
+    nlp = load(domains=False)
+    sents = read_conllu(args.conllu)
+    docs = nlp.pipe(Doc(nlp.vocab, words=w, spaces=[False] * len(w)) for w, _ in sents)
+    tagged = [(words, [t.tag_ for t in doc], gold) for (words, gold), doc in zip(sents, docs)]
+    fitted = fit_exceptions(tagged)
+    fitted["source"] = args.conllu.name
+    EXCEPTIONS_PATH.write_text(json.dumps(fitted, ensure_ascii=False, indent=0), encoding="utf-8")
+    print(f"{len(fitted['word_tag_upos'])} exceptions written to {EXCEPTIONS_PATH}")
+
+
+if __name__ == "__main__":
+    main()

@@ -254,6 +254,11 @@ def _check_paths(cfg: dict[str, Any]) -> None:
     if model != "default" and not Path(model).expanduser().is_dir():
         raise ConfigError(f"Missing path for nlp.model: {model!r} is neither \"default\" nor a "
                           f"directory. Fix: --nlp.model default, or the path of a saved pipeline.")
+    domains = cfg["domains"]["model"]
+    if domains not in ("default", "none") and not Path(domains).expanduser().is_dir():
+        raise ConfigError(f"Missing path for domains.model: {domains!r} is not \"default\", "
+                          f"\"none\" or a directory. Fix: --domains.model default, or the path "
+                          f"of a model written by 'minsheng train domains'.")
 
 
 def _check_reader_options(options: Mapping[str, Any]) -> None:

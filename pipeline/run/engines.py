@@ -12,8 +12,10 @@ import multiprocessing
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence
 
+from ..errors import MinshengError
 from .process import error_results, load_nlp, process_partition, warm
 
 OnResult = Callable[[dict[str, Any]], None]
@@ -48,24 +50,49 @@ def resolve_n_process(n_process: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_local(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, n_process: int,
-              partition_size: int, on_result: OnResult) -> dict[str, Any]:
-    """Process tasks in this process (N=1) or a pool of N spawned processes."""
+def run_local(tasks: Sequence[dict[str, Any]], *, model: str, domains: str, batch_size: int,
+              n_process: int, partition_size: int, on_result: OnResult) -> dict[str, Any]:
+    """Process tasks in this process (N=1) or a pool of N worker processes."""
     n = resolve_n_process(n_process)
     parts = partitions(tasks, partition_size)
-    if n == 1 or len(parts) <= 1:
-        load_nlp(model)
-        for part in parts:
-            for result in process_partition(part, model, batch_size):
-                on_result(result)
-        return {"engine": "local", "workers": 1, "startup_s": 0.0}
-    ctx = multiprocessing.get_context("spawn")
+    info: dict[str, Any] = {"engine": "local", "workers": 1, "startup_s": 0.0}
+    if n > 1 and len(parts) > 1:
+        try:
+            return _run_pool(parts, n, model=model, domains=domains, batch_size=batch_size,
+                             on_result=on_result)
+        except _PoolStartError as exc:
+            info["note"] = (f"local engine: the {n}-process pool could not start ({exc}); "
+                            f"processed in this process instead")
+    load_nlp(model, domains)
+    for part in parts:
+        for result in process_partition(part, model, batch_size, domains):
+            on_result(result)
+    return info
+
+
+def _start_method() -> str:
+    """``fork`` where available: workers inherit the driver's loaded pipeline
+    (copy-on-write, no second model load); ``spawn`` elsewhere (macOS, Windows)."""
+    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+class _PoolStartError(RuntimeError):
+    """Worker processes died before doing any work (e.g. ``python -`` from stdin)."""
+
+
+def _run_pool(parts: list[list[dict[str, Any]]], n: int, *, model: str, domains: str,
+              batch_size: int, on_result: OnResult) -> dict[str, Any]:
+    ctx = multiprocessing.get_context(_start_method())
     with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=warm,
-                             initargs=(model,)) as pool:
+                             initargs=(model, domains)) as pool:
         t0 = time.perf_counter()  # start every worker (each loads the model once) first
-        list(pool.map(_started, range(n)))
+        try:
+            list(pool.map(_started, range(n)))
+        except BrokenProcessPool as exc:
+            raise _PoolStartError(str(exc) or type(exc).__name__) from exc
         startup = time.perf_counter() - t0
-        futures = {pool.submit(process_partition, part, model, batch_size): part for part in parts}
+        futures = {pool.submit(process_partition, part, model, batch_size, domains): part
+                   for part in parts}
         for fut in as_completed(futures):
             try:
                 results = fut.result()
@@ -76,11 +103,12 @@ def run_local(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, n
     return {"engine": "local", "workers": n, "startup_s": round(startup, 3)}
 
 
-def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, scheduler: str,
-             n_workers: int, partition_size: int, on_result: OnResult) -> dict[str, Any]:
+def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, domains: str, batch_size: int,
+             scheduler: str, n_workers: int, partition_size: int,
+             on_result: OnResult) -> dict[str, Any]:
     """Process tasks on a Dask cluster: connect to *scheduler*, or start a LocalCluster.
 
-    Workers load the pipeline by its spec (``"default"`` or a path) once each,
+    Workers load the pipeline by its spec (``"default"`` or paths) once each,
     warmed before any task is sent; tasks carry only text.
     """
     from distributed import Client, LocalCluster
@@ -88,7 +116,14 @@ def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, sc
 
     cluster = None
     if scheduler:
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise MinshengError(
+                f"Cannot connect to the Dask scheduler run.scheduler={scheduler!r}: "
+                f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}. Fix: check the "
+                f"address (tcp://host:8786) and that 'dask scheduler' runs there, or pass "
+                f"--run.scheduler \"\" to start a LocalCluster.") from exc
     else:
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                host="127.0.0.1", dashboard_address=None)
@@ -96,11 +131,19 @@ def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, batch_size: int, sc
     try:
         t0 = time.perf_counter()
         client.wait_for_workers(n_workers if not scheduler else 1, timeout=120)
-        client.run(warm, model)
+        try:
+            client.run(warm, model, domains)
+        except Exception as exc:  # noqa: BLE001 - any worker-side import/model failure
+            raise MinshengError(
+                f"Dask workers at {scheduler or 'the LocalCluster'} could not load the pipeline "
+                f"(nlp.model={model!r}, domains.model={domains!r}): {type(exc).__name__}: "
+                f"{' '.join(str(exc).split())[:300]}. Fix: install minsheng and run 'minsheng "
+                f"models fetch' on every worker, or pass model paths the workers can read."
+            ) from exc
         startup = time.perf_counter() - t0
         workers = len(client.scheduler_info()["workers"])
         parts = partitions(tasks, partition_size)
-        futures = [client.submit(process_partition, part, model, batch_size, pure=False)
+        futures = [client.submit(process_partition, part, model, batch_size, domains, pure=False)
                    for part in parts]
         owner = {fut.key: part for fut, part in zip(futures, parts)}
         for fut in dask_completed(futures):

@@ -31,9 +31,9 @@ def package_versions() -> dict[str, str | None]:
     return out
 
 
-def model_info(nlp: Any, spec: str, fingerprint: str) -> dict[str, Any]:
+def model_info(nlp: Any, spec: str, domains: str, fingerprint: str) -> dict[str, Any]:
     meta = getattr(nlp, "meta", {}) or {}
-    return {"spec": spec, "sha256": fingerprint, "pipeline": list(getattr(nlp, "pipe_names", [])),
+    return {"spec": spec, "domains": domains, "sha256": fingerprint, "pipeline": list(getattr(nlp, "pipe_names", [])),
             "name": f"{meta.get('lang', '')}_{meta.get('name', '')}", "version": meta.get("version")}
 
 

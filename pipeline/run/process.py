@@ -1,12 +1,13 @@
 """The per-partition function every engine runs: documents in, paragraph rows out.
 
 A *task* is a plain dict describing a slice of one readable document (ids, its
-key for resume, and its paragraphs' ids, kinds and analysis texts), so it pickles small
-and means the same on a laptop and on a Dask worker.  :func:`process_partition`
-runs the spaCy pipeline over each document's paragraphs and returns one result
-dict per document.  The pipeline is loaded once per process from its *spec*
-(``"default"`` or a directory path) and cached, so models reach workers by path
-and never travel with a task.
+key for resume, and its paragraphs' ids, kinds and analysis texts), so it
+pickles small and means the same on a laptop and on a Dask worker.
+:func:`process_partition` runs the spaCy pipeline over each task's paragraphs
+and returns one result dict per task.  The pipeline is loaded once per process
+from its spec (``[nlp] model`` and ``[domains] model``: ``"default"`` or
+directory paths) and cached, so models reach workers by path and never travel
+with a task.
 
 Determinism: each task is processed as its own ``nlp.pipe`` batches of a
 fixed size with BLAS limited to one thread, so results do not depend on the
@@ -17,6 +18,7 @@ rounded to 4 decimals.  A failing paragraph is recorded with ``status
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from typing import Any, Iterable
@@ -30,7 +32,12 @@ _FINGERPRINTS: dict[int, str] = {}
 _WARNINGS: list[str] = []
 
 
-def _fallback_nlp(reason: str) -> Any:
+def _domains_arg(domains: str) -> bool | str:
+    """``[domains] model`` as :func:`pipeline.load` takes it."""
+    return {"default": True, "none": False}.get(domains, domains)
+
+
+def _fallback_nlp(reason: str, domains: str) -> Any:
     """pkuseg segmentation (+ the domain component when its model exists).
 
     Used only while the shipped pipeline is not provisioned; every use is
@@ -40,23 +47,31 @@ def _fallback_nlp(reason: str) -> Any:
     from ..errors import ModelError
 
     nlp = pkuseg_nlp()
-    try:
-        add_to_pipeline(nlp)
-        what = "pkuseg segmentation + the shipped domain model (no tagger)"
-    except (ModelError, OSError) as exc:
-        what = f"pkuseg segmentation only, no domains ({' '.join(str(exc).split())[:200]})"
+    what = "pkuseg segmentation only (domains.model = none)"
+    if domains != "none":
+        try:
+            add_to_pipeline(nlp, None if domains == "default" else domains)
+            what = "pkuseg segmentation + the domain model (no tagger)"
+        except (ModelError, OSError) as exc:
+            what = f"pkuseg segmentation only, no domains ({' '.join(str(exc).split())[:200]})"
     _WARNINGS.append(f"nlp.model 'default' is not available ({reason}); used {what}")
     return nlp
 
 
-def load_nlp(model: str) -> Any:
-    """Load (once per process) the spaCy pipeline named by *model*.
+def cache_key(model: str, domains: str = "default") -> str:
+    """Key of a loaded pipeline in this process's cache."""
+    return f"{model}\0{domains}"
 
-    ``"default"`` is :func:`pipeline.load`; anything else is a saved pipeline
-    directory, also read with :func:`pipeline.load` (manifest checks apply
-    only to the shipped model).
+
+def load_nlp(model: str, domains: str = "default") -> Any:
+    """Load (once per process) the spaCy pipeline *model* with domain model *domains*.
+
+    *model* ``"default"`` is :func:`pipeline.load`'s shipped pipeline, anything
+    else a saved pipeline directory; *domains* is ``"default"`` (the shipped
+    domain model), ``"none"`` (no domain component) or a model directory.
     """
-    nlp = _NLP_CACHE.get(model)
+    key = cache_key(model, domains)
+    nlp = _NLP_CACHE.get(key)
     if nlp is not None:
         return nlp
     from ..errors import ModelError
@@ -64,12 +79,12 @@ def load_nlp(model: str) -> Any:
 
     if model == "default":
         try:
-            nlp = load()
+            nlp = load(domains=_domains_arg(domains))
         except ModelError as exc:
-            nlp = _fallback_nlp(" ".join(str(exc).split())[:200])
+            nlp = _fallback_nlp(" ".join(str(exc).split())[:200], domains)
     else:
-        nlp = load(model)
-    _NLP_CACHE[model] = nlp
+        nlp = load(model, domains=_domains_arg(domains))
+    _NLP_CACHE[key] = nlp
     return nlp
 
 
@@ -92,6 +107,10 @@ def model_fingerprint(nlp: Any) -> str:
     except Exception:  # a component without serialisation: fall back to config + meta
         digest.update(str(nlp.config).encode("utf-8"))
         digest.update(repr(sorted(nlp.meta.items())).encode("utf-8"))
+    dm = domain_model(nlp)  # a component without to_bytes: hash its artifact record
+    if dm is not None:
+        digest.update(json.dumps(getattr(dm, "meta_", None) or repr(dm), sort_keys=True,
+                                 default=str).encode("utf-8"))
     _FINGERPRINTS[id(nlp)] = digest.hexdigest()
     return _FINGERPRINTS[id(nlp)]
 
@@ -100,7 +119,39 @@ def _has_ext(doc: Any, name: str) -> bool:
     return type(doc).has_extension(name)
 
 
-def _row(para: dict[str, Any], doc: Any) -> dict[str, Any]:
+def domain_model(nlp: Any) -> Any:
+    """The scikit-learn domain model inside the pipeline's ``livelihood_domains``, if any."""
+    if "livelihood_domains" not in getattr(nlp, "pipe_names", ()):
+        return None
+    return getattr(nlp.get_pipe("livelihood_domains"), "model", None)
+
+
+def dominant_topics(nlp: Any, docs: list[Any]) -> list[int | None]:
+    """Each doc's dominant topic in the domain model (None: no terms / no topic model).
+
+    Uses the model's ``dominant_topics(term_lists)`` when it has one; otherwise
+    the same rule its topic table's ``size`` uses: argmax of the topic weights
+    of paragraphs that have terms.
+    """
+    model = domain_model(nlp)
+    if model is None or not docs:
+        return [None] * len(docs)
+    from ..bridge import doc_terms
+
+    pipe = nlp.get_pipe("livelihood_domains")
+    terms = [doc_terms(d, getattr(pipe, "bigrams", True)) for d in docs]
+    if callable(getattr(model, "dominant_topics", None)):
+        return [None if t is None else int(t) for t in model.dominant_topics(terms)]
+    vectorizer, topics = getattr(model, "vectorizer_", None), getattr(model, "topic_model_", None)
+    if vectorizer is None or topics is None:
+        return [None] * len(docs)
+    D = vectorizer.transform(terms)
+    W = topics.transform(D)
+    has_terms = (D.sum(axis=1).A.ravel() > 0)
+    return [int(w.argmax()) if ok and w.max() > 0 else None for w, ok in zip(W, has_terms)]
+
+
+def _row(para: dict[str, Any], doc: Any, topic: int | None = None) -> dict[str, Any]:
     cats = {k: round(float(v), SCORE_DIGITS) for k, v in sorted(doc.cats.items())}
     domain = doc._.domain if _has_ext(doc, "domain") else None
     domains = list(doc._.domains) if _has_ext(doc, "domains") and doc._.domains else []
@@ -113,8 +164,8 @@ def _row(para: dict[str, Any], doc: Any) -> dict[str, Any]:
         "domain": domain, "domains": sorted(domains), "cats": cats,
         "tokens": [t.text for t in doc], "tags": [t.tag_ for t in doc],
     }
-    if _has_ext(doc, "topic"):
-        row["topic"] = doc._.topic
+    if topic is not None:
+        row["topic"] = topic
     return row
 
 
@@ -124,18 +175,20 @@ def _error_row(para: dict[str, Any], exc: BaseException) -> dict[str, Any]:
             "cats": {}, "tokens": [], "tags": []}
 
 
-def _process_document(nlp: Any, task: dict[str, Any], batch_size: int) -> dict[str, Any]:
+def _process_task(nlp: Any, task: dict[str, Any], batch_size: int) -> dict[str, Any]:
     paras = task["paragraphs"]
     rows: list[dict[str, Any]] = []
     for start in range(0, len(paras), batch_size):
         chunk = paras[start:start + batch_size]
         try:
             docs = list(nlp.pipe([p["analysis_text"] for p in chunk]))
-            rows.extend(_row(p, d) for p, d in zip(chunk, docs))
+            topics = dominant_topics(nlp, docs)
+            rows.extend(_row(p, d, t) for p, d, t in zip(chunk, docs, topics))
         except Exception:  # find the paragraph(s) at fault, keep the others
             for p in chunk:
                 try:
-                    rows.append(_row(p, nlp(p["analysis_text"])))
+                    doc = nlp(p["analysis_text"])
+                    rows.append(_row(p, doc, dominant_topics(nlp, [doc])[0]))
                 except Exception as exc:  # noqa: BLE001 - recorded per paragraph
                     rows.append(_error_row(p, exc))
     return {"doc_id": task["doc_id"], "part_id": task["part_id"], "key": task["key"], "rows": rows}
@@ -148,23 +201,23 @@ def error_results(tasks: Iterable[dict[str, Any]], exc: BaseException) -> list[d
              "rows": [_error_row(p, exc) for p in t["paragraphs"]]} for t in tasks]
 
 
-def warm(model: str) -> None:
+def warm(model: str, domains: str = "default") -> None:
     """Load the pipeline in this process now (worker initializer / ``client.run``)."""
-    load_nlp(model)
+    load_nlp(model, domains)
 
 
-def process_partition(tasks: Iterable[dict[str, Any]], model: str, batch_size: int = 64
-                      ) -> list[dict[str, Any]]:
+def process_partition(tasks: Iterable[dict[str, Any]], model: str, batch_size: int = 64,
+                      domains: str = "default") -> list[dict[str, Any]]:
     """Process tasks; one result ``{doc_id, part_id, key, rows, seconds, pid}`` per task."""
     from threadpoolctl import threadpool_limits
 
-    nlp = load_nlp(model)
+    nlp = load_nlp(model, domains)
     out = []
     with threadpool_limits(limits=1):
         for task in tasks:
             t0 = time.perf_counter()
             try:
-                result = _process_document(nlp, task, batch_size)
+                result = _process_task(nlp, task, batch_size)
             except Exception as exc:  # noqa: BLE001 - never lose a whole partition
                 result = {"doc_id": task["doc_id"], "part_id": task["part_id"], "key": task["key"],
                           "rows": [_error_row(p, exc) for p in task["paragraphs"]]}

@@ -202,7 +202,8 @@ def _facts(manifest: Mapping[str, Any]) -> str:
                        f"{c.get('low_confidence')} low-confidence)"),
         ("characters", c.get("characters")),
         ("engine", f"{e.get('engine')} · workers {e.get('workers')}"),
-        ("model", f"{m.get('spec')} · {', '.join(m.get('pipeline', [])) or '(tokenizer only)'} · "
+        ("model", f"{m.get('spec')} (domains: {m.get('domains')}) · "
+                  f"{', '.join(m.get('pipeline', [])) or '(tokenizer only)'} · "
                   f"sha256 {str(m.get('sha256'))[:16]}…"),
         ("minsheng", manifest.get("minsheng")),
         ("started", manifest.get("started_at")),

@@ -24,7 +24,7 @@ from .engines import resolve_n_process, run_dask, run_local
 from .outputs import (document_rows, domain_order, paragraph_rows, topic_rows,
                       write_documents_csv, write_paragraphs_jsonl, write_paragraphs_parquet,
                       write_topics_csv)
-from .process import load_nlp, load_warnings, model_fingerprint
+from .process import domain_model, load_nlp, load_warnings, model_fingerprint
 from .state import PartStore, document_key, make_tasks
 
 #: Test hook: after this many parts are stored the driver announces it on stderr
@@ -97,24 +97,67 @@ def _pause_hook(stored: int) -> None:
 
 
 def _topic_info(nlp: Any) -> Any:
-    """The domain model's topic table, when the pipeline has one."""
-    for name in getattr(nlp, "pipe_names", []):
-        pipe = nlp.get_pipe(name)
-        for holder in (pipe, getattr(pipe, "model", None), getattr(pipe, "domain_model", None)):
-            getter = getattr(holder, "get_topic_info", None)
-            if callable(getter):
-                return getter()
-    return None
+    """The domain model's topic table (a DataFrame), when the pipeline has one."""
+    getter = getattr(domain_model(nlp), "get_topic_info", None)
+    return getter() if callable(getter) else None
 
 
 def _known_domains(nlp: Any) -> list[str]:
-    for name in getattr(nlp, "pipe_names", []):
-        labels = getattr(nlp.get_pipe(name), "labels", None)
-        if name == "livelihood_domains" and labels:
-            return list(labels)
+    """The domain ids in the model's order (the shipped taxonomy without a model)."""
+    classes = getattr(domain_model(nlp), "classes_", None)
+    if classes is not None:
+        return [str(c) for c in classes]
     from ..domains.taxonomy import load_taxonomy
 
     return load_taxonomy().ids
+
+
+def _plan(docs: list[Any], store: PartStore, fingerprint: str, settings: dict[str, Any],
+          size: int, resume: bool) -> tuple[list[str], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """All part ids in corpus order, the parts reusable from disk, and the tasks still to do."""
+    part_ids: list[str] = []
+    done: dict[str, dict[str, Any]] = {}
+    pending: list[dict[str, Any]] = []
+    for doc in docs:
+        if str(doc.status) != "ok":
+            continue
+        key = document_key(doc, fingerprint, settings)
+        for task in make_tasks(doc, key, size):
+            part_ids.append(task["part_id"])
+            cached = store.load(task["part_id"], key) if resume else None
+            if cached is not None:
+                done[task["part_id"]] = cached
+            else:
+                pending.append(task)
+    return part_ids, done, pending
+
+
+def _run_engine(cfg: Mapping[str, Any], pending: list[dict[str, Any]],
+                on_result: Any) -> dict[str, Any]:
+    args = dict(model=cfg["nlp"]["model"], domains=cfg["domains"]["model"],
+                batch_size=cfg["nlp"]["batch_size"],
+                partition_size=cfg["run"]["partition_size"], on_result=on_result)
+    if cfg["run"]["engine"] == "dask":
+        return run_dask(pending, scheduler=cfg["run"]["scheduler"],
+                        n_workers=cfg["run"]["n_workers"], **args)
+    return run_local(pending, n_process=cfg["run"]["n_process"], **args)
+
+
+def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
+                  prows: list[dict[str, Any]], domains: list[str], info: Any,
+                  notes: list[str]) -> list[dict[str, Any]]:
+    """Write paragraphs.jsonl/.parquet, documents.csv and topics.csv; return document rows."""
+    write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
+    if cfg["output"]["parquet"]:
+        note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)
+        if note:
+            notes.append(note)
+    drows = document_rows(docs, prows, domains)
+    write_documents_csv(out / "documents.csv", drows, domains)
+    if info is None:
+        notes.append("the pipeline exposes no topic table: topics.csv has a header only")
+    write_topics_csv(out / "topics.csv", topic_rows(info, prows))
+    return drows
 
 
 def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python",
@@ -128,7 +171,7 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     run_errors: list[str] = []
 
     model = cfg["nlp"]["model"]
-    nlp = load_nlp(model)
+    nlp = load_nlp(model, cfg["domains"]["model"])
     fingerprint = model_fingerprint(nlp)
     timings["load_model_s"] = time.perf_counter() - t0
 
@@ -141,20 +184,7 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     store = PartStore(out)
     if not resume:
         store.clear()
-    results: dict[str, dict[str, Any]] = {}
-    pending: list[dict[str, Any]] = []
-    part_ids: list[str] = []
-    for doc in docs:
-        if str(doc.status) != "ok":
-            continue
-        key = document_key(doc, fingerprint, settings)
-        for task in make_tasks(doc, key, size):
-            part_ids.append(task["part_id"])
-            cached = store.load(task["part_id"], key) if resume else None
-            if cached is not None:
-                results[task["part_id"]] = cached
-            else:
-                pending.append(task)
+    part_ids, results, pending = _plan(docs, store, fingerprint, settings, size, resume)
     reused = len(results)
 
     bar = _progress(cfg, sum(len(t["paragraphs"]) for t in pending))
@@ -169,14 +199,8 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
         _pause_hook(stored)
 
     t = time.perf_counter()
-    engine_args = dict(model=model, batch_size=cfg["nlp"]["batch_size"], partition_size=size,
-                       on_result=on_result)
     try:
-        if cfg["run"]["engine"] == "dask":
-            engine = run_dask(pending, scheduler=cfg["run"]["scheduler"],
-                              n_workers=cfg["run"]["n_workers"], **engine_args)
-        else:
-            engine = run_local(pending, n_process=cfg["run"]["n_process"], **engine_args)
+        engine = _run_engine(cfg, pending, on_result)
     finally:
         bar.close()
     timings["process_s"] = time.perf_counter() - t
@@ -191,20 +215,11 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     prows = paragraph_rows(docs, by_doc, low_confidence=cfg["domains"]["low_confidence"],
                            tokens=cfg["output"]["tokens"])
     domains = domain_order(_known_domains(nlp), prows)
-    notes = list(load_warnings())
+    notes = list(load_warnings()) + ([engine["note"]] if engine.get("note") else [])
     for note in notes:
         print(f"minsheng: warning: {note}", file=sys.stderr)
-    write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
-    if cfg["output"]["parquet"]:
-        note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)
-        if note:
-            notes.append(note)
-    drows = document_rows(docs, prows, domains)
-    write_documents_csv(out / "documents.csv", drows, domains)
     info = _topic_info(nlp)
-    if info is None:
-        notes.append("the pipeline exposes no topic table: topics.csv has a header only")
-    write_topics_csv(out / "topics.csv", topic_rows(info, prows))
+    drows = _write_tables(out, cfg, docs, prows, domains, info, notes)
     timings["write_s"] = time.perf_counter() - t
 
     n_chars = sum(len(p["analysis_text"]) for task in pending for p in task["paragraphs"])
@@ -218,7 +233,7 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
         "resume": resume,
         "config": cfg,
         "versions": mf.package_versions(),
-        "model": mf.model_info(nlp, model, fingerprint),
+        "model": mf.model_info(nlp, model, cfg["domains"]["model"], fingerprint),
         "engine": {**engine, "n_process": resolve_n_process(cfg["run"]["n_process"])
                    if cfg["run"]["engine"] == "local" else None},
         "inputs": mf.inputs(docs),
@@ -230,6 +245,11 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
                        "paragraphs_per_s": round(n_paras / proc, 2) if proc > 0 else None,
                        "chars_per_s": round(n_chars / proc, 1) if proc > 0 else None},
     }
+    failed = [r for r in prows if r["status"] == "error"]
+    if failed:
+        print(f"minsheng: warning: {len(failed)} of {len(prows)} paragraphs failed (first: "
+              f"{failed[0]['para_id']}: {failed[0]['reason']}); see errors in run.json",
+              file=sys.stderr)
     report_path = None
     if cfg["output"]["report"]:
         from .report import write_report

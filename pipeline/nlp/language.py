@@ -1,0 +1,49 @@
+"""``zh_minsheng``: spaCy's Chinese with word-shape features that suit Chinese.
+
+spaCy's default PREFIX is a word's first character and SUFFIX its last three;
+for Chinese words (mostly 1-3 characters) that suffix is the word itself, so
+an unseen word shows the tagger nothing of its head character (化 -> verb,
+性/者/率 -> noun). Here PREFIX is the first character and SUFFIX the last one.
+Defaults are a config string, as in ``spacy.lang.zh``: the pkuseg tokenizer
+from this package, loaded in ``initialize()``.
+"""
+from __future__ import annotations
+
+from spacy.attrs import PREFIX, SUFFIX
+from spacy.lang.zh import Chinese, ChineseDefaults
+from spacy.util import load_config_from_str, registry
+
+DEFAULT_CONFIG = """
+[nlp]
+
+[nlp.tokenizer]
+@tokenizers = "minsheng.PkusegTokenizer.v1"
+normalize_width = true
+
+[initialize]
+
+[initialize.tokenizer]
+model = "pd1998"
+user_dict = null
+"""
+
+
+def first_char(string: str) -> str:
+    return string[:1]
+
+
+def last_char(string: str) -> str:
+    return string[-1:]
+
+
+class MinshengChineseDefaults(ChineseDefaults):
+    config = load_config_from_str(DEFAULT_CONFIG)
+    lex_attr_getters = {**ChineseDefaults.lex_attr_getters, PREFIX: first_char, SUFFIX: last_char}
+
+
+@registry.languages("zh_minsheng")
+class MinshengChinese(Chinese):
+    """Chinese with first/last-character affix features and the pkuseg tokenizer."""
+
+    lang = "zh_minsheng"
+    Defaults = MinshengChineseDefaults
