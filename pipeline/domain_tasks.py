@@ -169,7 +169,8 @@ def write_manifest_part(model_dir: Path) -> Path:
     lines = [f"## {model_dir.as_posix()} — livelihood domain model (scikit-learn, joblib)", "",
              "files (sha256):"]
     lines += [f"  {name}  {digest}" for name, digest in sorted(meta["files"].items())]
-    lines += ["  meta.json  (describes the above; not self-hashed)", "",
+    meta_sha = hashlib.sha256((Path(model_dir) / "meta.json").read_bytes()).hexdigest()
+    lines += [f"  meta.json  {meta_sha}", "",
               f"training data: {', '.join(c.get('report_files', []))} minus documents "
               f"{', '.join(c.get('excluded_docs', []))} ({c.get('report_paragraphs')} paragraphs, "
               f"segmenter {c.get('segmenter')}); People's Daily 1998-01 {c.get('pd1998_split')} split "
@@ -321,16 +322,32 @@ def split_voices(page: str, marker: str = "【基层声音】") -> list[dict]:
     return voices
 
 
+def aggregate_domain(cats_rows: list[dict], fallback: str, threshold: float) -> tuple[str, dict]:
+    """Domain of a multi-paragraph section from its paragraphs' probabilities.
+
+    Mean probabilities over the paragraphs; the section's domain is the livelihood
+    domain with the highest mean if that mean reaches the model's label threshold
+    (the domain has concrete content in the section), else the fallback.  At
+    section level a clearly present livelihood domain outranks the framing and
+    rhetoric that make individual paragraphs 'other'.
+    """
+    ids = list(cats_rows[0]) if cats_rows else [fallback]
+    mean = {d: sum(r[d] for r in cats_rows) / max(len(cats_rows), 1) for d in ids}
+    liv = [d for d in ids if d != fallback]
+    best = max(liv, key=lambda d: (mean[d], -ids.index(d))) if liv else fallback
+    return (best if liv and mean[best] >= threshold else fallback), mean
+
+
 def voice_domains(page: str, model: str | None = None) -> list[dict]:
-    """Domain of each voice: the argmax of its body paragraphs' mean probabilities."""
+    """Domain of each 【基层声音】 voice (see :func:`aggregate_domain`)."""
     from .domains import load_domain_model
 
     dm = load_domain_model(model)
     out = []
     for v in split_voices(page):
         res = classify_texts(v["body"], dm)
-        mean = {d: sum(r["cats"][d] for r in res) / max(len(res), 1) for d in map(str, dm.classes_)}
-        domain = max(mean, key=lambda d: (mean[d], -list(mean).index(d)))
+        domain, mean = aggregate_domain([r["cats"] for r in res], dm.taxonomy_.fallback,
+                                        dm.calibration_["label_threshold"])
         out.append({"title": v["title"], "domain": domain,
                     "paragraphs": [r["domain"] for r in res],
                     "cats": {d: round(p, 4) for d, p in mean.items()}})

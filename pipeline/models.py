@@ -72,18 +72,24 @@ def segmenter_dir(model: str) -> Path:
                                        "features.msgpack and weights.npz"))
 
 
-def read_user_dict(spec: str) -> list[str]:
-    """Words of a user dictionary: ``minsheng`` (bundled lexicon) or a path, one word a line."""
+def read_lexicon(spec: str) -> dict[str, str | None]:
+    """Entries of a user dictionary (``minsheng`` = bundled lexicon, or a path): one word a
+    line, optionally followed by a PKU tag; ``#`` starts a comment."""
     path = LEXICON_PATH if spec == "minsheng" else Path(spec).expanduser()
     if not path.exists():
         raise ModelError(f"User dictionary {path} does not exist. Use 'minsheng' for the bundled "
                          f"policy lexicon, a file with one word a line, or null for none.")
-    words = []
+    entries: dict[str, str | None] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        word = line.split("#", 1)[0].split()
-        if word:
-            words.append(word[0])
-    return words
+        fields = line.split("#", 1)[0].split()
+        if fields:
+            entries[fields[0]] = fields[1] if len(fields) > 1 else None
+    return entries
+
+
+def read_user_dict(spec: str) -> list[str]:
+    """Words of a user dictionary (see :func:`read_lexicon`)."""
+    return list(read_lexicon(spec))
 
 
 def fetch() -> dict[str, Path]:

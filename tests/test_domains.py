@@ -55,12 +55,6 @@ def test_seeded_nmf_keeps_seed_topics():
     assert list(m.predict([["教育", "学校"], ["就业", "岗位"]])) == ["education", "employment"]
 
 
-def test_heading_names_domain():
-    m = _toy_model(self_training=False)
-    # 推动教育事业高质量发展 -> terms include 教育
-    assert m.predict([["推动", "教育", "事业", "教育事业", "高质量"]])[0] == "education"
-
-
 def test_no_terms_is_other_with_status():
     m = _toy_model()
     out = m.classify([[], ["xyz"], "   "])
@@ -194,3 +188,18 @@ def test_shipped_model_loads_and_classifies_without_shared():
     assert out[2]["domain"] == "other" and out[2]["status"] == "no_terms"
     meta = m.meta_
     assert meta["scores"]["cv5"]["primary_accuracy"] > 0.7
+
+
+@pytest.mark.skipif(not (SHIPPED / "meta.json").exists(), reason="no committed model yet")
+def test_shipped_model_heading_names_domain():
+    """推动教育事业高质量发展 (pkuseg terms) is education; 各位代表 is other."""
+    m = load_domain_model()
+    assert m.predict([["推动", "教育", "事业", "教育事业", "高质量", "发展"]])[0] == "education"
+    assert m.predict([["各位", "代表"]])[0] == "other"
+
+
+def test_domains_package_never_imports_spacy():
+    code = ("import sys, pipeline.domains, pipeline.domains.bench, pipeline.domains.supervised; "
+            "from pipeline import load_domain_model; "
+            "sys.exit(1 if 'spacy' in sys.modules else 0)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

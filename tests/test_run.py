@@ -184,3 +184,23 @@ def test_topics_table_counts_this_corpus():
     assert rows[0]["corpus_size"] == 2 and rows[1]["corpus_size"] == 0
     assert rows[1]["top_terms"] == "改革 开放" and rows[0]["model_size"] == 383
     assert topic_rows(None, []) == []
+
+
+def test_partitions_split_long_and_group_short_documents():
+    from pipeline.run.engines import partitions
+    from pipeline.run.state import make_tasks
+
+    class Doc:
+        def __init__(self, doc_id, n):
+            self.id = doc_id
+            self.paragraphs = [type("P", (), {"id": f"{doc_id}#p{i}", "kind": "body",
+                                              "analysis_text": "文"})() for i in range(n)]
+
+    tasks = make_tasks(Doc("long", 10), "k", 4) + make_tasks(Doc("a", 1), "k", 4) \
+        + make_tasks(Doc("b", 2), "k", 4)
+    assert [len(t["paragraphs"]) for t in tasks] == [4, 4, 2, 1, 2]
+    assert [t["part_id"] for t in tasks[:3]] == ["long@0", "long@4", "long@8"]
+    parts = partitions(tasks, 4)
+    assert [[t["part_id"] for t in p] for p in parts] == [["long@0"], ["long@4"],
+                                                           ["long@8", "a@0"], ["b@0"]]
+    assert [t for p in parts for t in p] == tasks

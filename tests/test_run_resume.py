@@ -98,3 +98,15 @@ def test_run_without_resume_recomputes_everything(corpus, reference, tmp_path):
     fresh = run_from_config(DEFAULT_CFG, ov, resume=False)
     assert fresh.manifest["counts"]["parts_reused"] == 0
     assert read_outputs(fresh.output_dir) == read_outputs(reference.output_dir)
+
+
+def test_resume_redoes_everything_when_the_model_changes(corpus, tmp_path, monkeypatch):
+    from pipeline.run import runner
+
+    ov = overrides(corpus, tmp_path / "o")
+    first = run_from_config(DEFAULT_CFG, ov)
+    total = first.manifest["counts"]["parts_processed"]
+    monkeypatch.setattr(runner, "model_fingerprint", lambda nlp: "another-model")
+    changed = run_from_config(DEFAULT_CFG, ov, resume=True)
+    assert changed.manifest["counts"]["parts_reused"] == 0
+    assert changed.manifest["counts"]["parts_processed"] == total

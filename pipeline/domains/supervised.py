@@ -1,7 +1,7 @@
 """Optional supervised layer on gold labels, on top of the seeded topic model.
 
-A multinomial logistic regression on [TF-IDF terms, topic-model domain shares]
-predicts the primary domain from labeled paragraphs; its probabilities are
+A multinomial logistic regression on topic features (the domain shares and
+the per-topic term mass of the seeded topic model) predicts the primary domain from labeled paragraphs; its probabilities are
 mixed with the topic shares (the topic model stays the core: it supplies the
 features, the multi-label shares and the fallback for unseen vocabulary).
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
@@ -24,11 +23,15 @@ from .model import DomainModel, choose_calibration
 from .terms import as_term_lists
 
 
-def features(model: DomainModel, X) -> sp.csr_matrix:
-    """TF-IDF terms plus the topic model's (uncalibrated, unsupervised) domain shares."""
+def features(model: DomainModel, X) -> np.ndarray:
+    """Topic features: domain shares and per-topic share of term mass (rows sum to 1 each)."""
     D = model.vectorizer_.transform(as_term_lists(X))
-    S = model._topic_shares(model.topic_model_.transform(D))
-    return sp.hstack([D, sp.csr_matrix(S)], format="csr")
+    W = model.topic_model_.transform(D)
+    S = model._topic_shares(W)
+    M = W * model.topic_model_.components_.sum(axis=1)
+    tot = M.sum(axis=1, keepdims=True)
+    M = np.where(tot > 0, M / np.where(tot > 0, tot, 1.0), 0.0)
+    return np.hstack([S, M])
 
 
 def fit_layer(model: DomainModel, F, primary: Sequence[str], C: float) -> LogisticRegression:

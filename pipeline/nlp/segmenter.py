@@ -22,6 +22,9 @@ from ..errors import ModelError
 # Half-width printable ASCII (U+0021..U+007E) -> full-width forms (U+FF01..U+FF5E).
 _TO_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
 _NON_SPACE = re.compile(r"\S+")
+# pkuseg normalises ／ as a letter, so it glues words on both sides together; in the
+# PKU standard a slash is its own word except inside numbers (１／３) and Latin text.
+_SLASH_BETWEEN = re.compile(r"(?<![０-９Ａ-Ｚａ-ｚ．])／|／(?![０-９Ａ-Ｚａ-ｚ．])")
 MODEL_FILES = ("features.msgpack", "weights.npz")
 
 
@@ -93,6 +96,21 @@ class PkusegSegmenter:
     def _cut_run(self, run: str) -> list[int]:
         """Return word lengths for one whitespace-free run of text."""
         view = to_full_width(run) if self.normalize_width else run
+        if "／" in view:
+            lengths = []
+            pos = 0
+            for match in _SLASH_BETWEEN.finditer(view):
+                if match.start() > pos:
+                    lengths += self._cut_piece(view[pos:match.start()])
+                lengths.append(1)
+                pos = match.end()
+            if pos < len(view):
+                lengths += self._cut_piece(view[pos:])
+            return lengths
+        return self._cut_piece(view)
+
+    def _cut_piece(self, view: str) -> list[int]:
+        """Word lengths of a normalised piece: user words forced, the rest by the CRF."""
         lengths: list[int] = []
         if self.user_words:
             pieces, is_word, _ = self._pre.solve(view)

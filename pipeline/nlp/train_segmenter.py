@@ -19,23 +19,27 @@ from .. import assets
 from . import pd1998
 
 
-def write_training_files(work: Path, lexicon: Path | None) -> tuple[Path, Path]:
-    """Write train and dev text (space-separated words) into *work*."""
+def write_training_files(work: Path, lexicon: Path | None,
+                         with_dev: bool = False) -> tuple[Path, Path]:
+    """Write train (plus dev when *with_dev*: the final model) and dev text into *work*."""
     corpus = assets.pd1998_path()
     train = work / "train.txt"
     dev = work / "dev.txt"
-    lines = list(pd1998.iter_words_lines(pd1998.read_split(corpus, "train")))
+    splits = ("train", "dev") if with_dev else ("train",)
+    lines = [line for split in splits
+             for line in pd1998.iter_words_lines(pd1998.read_split(corpus, split))]
     if lexicon is not None:
-        from .lexicon import read_lexicon
+        from ..models import read_user_dict
 
-        lines.extend(read_lexicon(lexicon))
+        lines.extend(read_user_dict(str(lexicon)))
     train.write_text("\n".join(lines) + "\n", encoding="utf-8")
     dev.write_text("\n".join(pd1998.iter_words_lines(pd1998.read_split(corpus, "dev"))) + "\n",
                    encoding="utf-8")
     return train, dev
 
 
-def train_segmenter(out_dir: Path, iters: int = 20, lexicon: Path | None = None) -> Path:
+def train_segmenter(out_dir: Path, iters: int = 20, lexicon: Path | None = None,
+                    with_dev: bool = False) -> Path:
     """Train and write ``features.msgpack`` + ``weights.npz`` into *out_dir*."""
     import spacy_pkuseg
 
@@ -43,7 +47,7 @@ def train_segmenter(out_dir: Path, iters: int = 20, lexicon: Path | None = None)
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        train, dev = write_training_files(work, lexicon)
+        train, dev = write_training_files(work, lexicon, with_dev)
         cwd = os.getcwd()
         os.chdir(work)  # pkuseg writes scratch files relative to its temp config
         try:
@@ -60,8 +64,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out_dir", type=Path)
     parser.add_argument("--iters", type=int, default=20)
     parser.add_argument("--lexicon", type=Path, default=None)
+    parser.add_argument("--with-dev", action="store_true",
+                        help="train on train+dev (final model; dev scores are then optimistic)")
     args = parser.parse_args(argv)
-    train_segmenter(args.out_dir, args.iters, args.lexicon)
+    train_segmenter(args.out_dir, args.iters, args.lexicon, args.with_dev)
 
 
 if __name__ == "__main__":

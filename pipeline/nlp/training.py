@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 from .. import assets
-from ..errors import ConfigError
 from . import pd1998
 from .corpus import write_docbins
 from .segmenter import save_model_files
@@ -21,15 +20,15 @@ PRUNE_BELOW = 0.02  # segmenter features with all |weights| below this are dropp
 
 
 def _resolve_segmenter(value: str | None) -> Path:
+    """The segmenter to ship: an explicit name/path, else a freshly trained one in the
+    cache (``python -m pipeline.nlp.train_segmenter``), else the shipped one."""
     from .. import models
 
     if value in (None, "", "null"):
         trained = assets.cache_dir() / "segmenter-pd1998"
         if (trained / "weights.npz").exists():
             return trained
-        raise ConfigError("paths.segmenter is not set and no trained segmenter is in "
-                          f"{trained}. Train one with 'python -m pipeline.nlp.train_segmenter "
-                          f"{trained}' or pass --paths.segmenter pkuseg-default.")
+        value = "pd1998"
     return models.segmenter_dir(value)
 
 
@@ -64,7 +63,7 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     spacy_train(config_path, work, overrides=run_overrides, use_gpu=-1)
     command = f"minsheng train nlp {config_path}"
     return package_pipeline(work / "model-best", compact, output, command=command,
-                            user_dict=run_overrides.get("paths.user_dict", "minsheng"))
+                            user_dict=run_overrides.get("paths.user_dict"))
 
 
 def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
@@ -83,6 +82,11 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
     ruler = nlp.get_pipe("attribute_ruler")
     ruler.clear()
     ruler.add_patterns(upos.upos_patterns())  # the current map, incl. fitted exceptions
+    # the saved config should not point at this machine's cache
+    for key in ("train", "dev", "segmenter"):
+        nlp.config["paths"][key] = None
+    nlp.config["paths"]["user_dict"] = user_dict
+    nlp.config["initialize"]["tokenizer"] = {"model": "pd1998", "user_dict": user_dict}
     nlp.meta.update({"name": "minsheng_zh", "version": "0.1.0",
                      "description": "pkuseg segmenter + PKU tagger trained on People's Daily 1998"})
     out = Path(output) if output else models.models_dir() / models.NLP_MODEL

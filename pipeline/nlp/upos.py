@@ -44,11 +44,16 @@ WORD_TO_UPOS: dict[str, str] = {
 
 @registry.misc("minsheng.upos_patterns.v1")
 def upos_patterns() -> list[dict]:
-    """``attribute_ruler`` patterns: the tag rule first, word exceptions after."""
+    """``attribute_ruler`` patterns: the tag rule first, word exceptions after, and the
+    PKU tags the bundled lexicon gives words the 1998 training text never saw."""
     patterns = [{"patterns": [[{"TAG": tag}]], "attrs": {"POS": upos}}
                 for tag, upos in sorted(TAG_TO_UPOS.items())]
     patterns += [{"patterns": [[{"ORTH": word}]], "attrs": {"POS": upos}}
                  for word, upos in sorted(WORD_TO_UPOS.items())]
+    from ..models import read_lexicon
+
+    patterns += [{"patterns": [[{"ORTH": word}]], "attrs": {"TAG": tag, "POS": TAG_TO_UPOS[tag]}}
+                 for word, tag in sorted(read_lexicon("minsheng").items()) if tag in TAG_TO_UPOS]
     if EXCEPTIONS_PATH.exists():
         fitted = json.loads(EXCEPTIONS_PATH.read_text(encoding="utf-8"))
         patterns += [{"patterns": [[{"ORTH": word, "TAG": tag}]], "attrs": {"POS": upos}}

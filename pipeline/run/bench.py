@@ -52,11 +52,13 @@ def _one(corpus: Path, output: Path, **run_cfg) -> dict:
                  run={"progress": "off", **run_cfg},
                  output={"report": False, "parquet": False})
     m = result.manifest
+    failed = m["counts"]["paragraphs_by_status"].get("error", 0)
     return {"seconds": m["timings"]["process_s"], "startup": m["engine"]["startup_s"],
             "paragraphs": m["throughput"]["paragraphs"],
             "chars": m["throughput"]["characters"], "workers": m["engine"]["workers"],
             "bytes": {n: (output / n).read_bytes() for n in DATA_OUTPUTS},
-            "warnings": m["warnings"], "model": m["model"]["pipeline"]}
+            "warnings": m["warnings"] + ([f"{failed} paragraphs failed"] if failed else []),
+            "model": m["model"]["pipeline"]}
 
 
 def bench_run(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:

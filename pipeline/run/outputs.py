@@ -28,7 +28,8 @@ def paragraph_rows(docs: Sequence[Any], results: Mapping[str, dict[str, Any]], *
         by_id = {r["para_id"]: r for r in results.get(doc.id, {}).get("rows", [])}
         for p in doc.paragraphs:
             row: dict[str, Any] = {
-                "doc_id": doc.id, "para_id": p.id, "kind": p.kind, "role": p.role,
+                "doc_id": doc.id, "para_id": p.id, "record_id": p.record_id,
+                "kind": p.kind, "role": p.role,
                 "text": p.text, "start": p.start, "end": p.end,
                 "status": status, "reason": doc.reason if status != "ok" else None,
                 "domain": None, "domains": [], "cats": {}, "score": None,
