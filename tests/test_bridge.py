@@ -111,7 +111,7 @@ def test_seed_page_voices(seed_page):
 
 
 @pytest.mark.shared
-def test_evaluate_on_dev_meets_acceptance(shared_dir):
+def test_evaluate_on_dev_reports_dev_and_cv(shared_dir):
     from pipeline.domain_tasks import evaluate_domains
 
     if not (SHIPPED / "meta.json").exists():

@@ -44,3 +44,24 @@ def test_upos_patterns_cover_every_tag():
     tagged = {p["patterns"][0][0].get("TAG") for p in pats if "ORTH" not in p["patterns"][0][0]}
     assert tagged == set(TAG_TO_UPOS)
     assert all(p["attrs"]["POS"] for p in pats)
+
+
+def test_lookup_ruler_matches_spacy_attribute_ruler():
+    from spacy.pipeline import AttributeRuler
+
+    from pipeline.nlp.ruler import LookupAttributeRuler
+
+    nlp = spacy.blank("zh")
+    words = ["习近平", "是", "了", "在", "北京", "发展", "的", "人", "市"]
+    tags = ["nz", "v", "u", "p", "ns", "vn", "u", "n", "n"]
+    extra = [{"patterns": [[{"ORTH": "北京"}, {"TAG": "vn"}]], "attrs": {"POS": "X"}, "index": 1}]
+    results = []
+    for cls in (AttributeRuler, LookupAttributeRuler):
+        ruler = cls(nlp.vocab)
+        ruler.add_patterns(upos_patterns() + extra)
+        doc = ruler(spacy.tokens.Doc(nlp.vocab, words=words, spaces=[False] * 9, tags=tags))
+        results.append([(t.tag_, t.pos_) for t in doc])
+        assert len(ruler.patterns) == len(upos_patterns()) + 1
+    assert results[0] == results[1]
+    assert results[1][0] == ("nr", "PROPN")  # tagged lexicon entry
+    assert results[1][5] == ("vn", "X")  # multi-token pattern through the Matcher

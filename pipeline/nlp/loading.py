@@ -23,7 +23,7 @@ def load(path: str | Path | None = None, *, domains: bool | str | Path = True,
     import spacy
 
     from .. import models
-    from . import entities, language, tokenizer, upos  # noqa: F401  (registered functions used by the config)
+    from . import entities, language, ruler, tokenizer, upos  # noqa: F401  (registered functions used by the config)
 
     folder = models.verify(models.NLP_MODEL) if path is None else Path(path)
     if not (folder / "config.cfg").exists():

@@ -46,7 +46,7 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     """Train from *config_path* and write a loadable pipeline to *output* (default models/nlp)."""
     from spacy.cli.train import train as spacy_train
 
-    from . import entities, language, tokenizer, upos  # noqa: F401  (register functions)
+    from . import entities, language, ruler, tokenizer, upos  # noqa: F401  (register functions)
 
     docbins = write_docbins(assets.cache_dir() / "pd1998-docbin")
     segmenter = _resolve_segmenter(overrides.pop("paths.segmenter", None))
@@ -73,12 +73,14 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
     import spacy
 
     from .. import models
-    from . import entities, language, tokenizer, upos  # noqa: F401  (register functions)
+    from . import entities, language, ruler, tokenizer, upos  # noqa: F401  (register functions)
     from .evaluation import pd_tag_ner_scores
 
     nlp = spacy.load(trained)
     words = models.read_user_dict(user_dict) if user_dict else []
     nlp.tokenizer._load(segmenter, words, name="pd1998")
+    if nlp.get_pipe_meta("attribute_ruler").factory != "lookup_attribute_ruler":
+        nlp.replace_pipe("attribute_ruler", "lookup_attribute_ruler")
     ruler = nlp.get_pipe("attribute_ruler")
     ruler.clear()
     ruler.add_patterns(upos.upos_patterns())  # the current map, incl. fitted exceptions

@@ -1,0 +1,100 @@
+"""An ``AttributeRuler`` that applies single-token ORTH/TAG rules by dictionary lookup.
+
+spaCy's AttributeRuler runs every pattern through the Matcher at every token;
+with a tag map plus a few hundred word exceptions that costs more than the
+tagger itself. Patterns of exactly one token that test only ORTH and/or TAG
+(all of ours) are applied here through a dict keyed by (word, tag); any other
+pattern still goes through the Matcher. Precedence is the AttributeRuler's:
+later patterns win. Patterns, serialisation and scoring are inherited.
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterable
+
+from spacy.language import Language
+from spacy.pipeline import AttributeRuler
+from spacy.pipeline.attributeruler import attribute_ruler_score
+from spacy.tokens import Doc
+from spacy.tokens._retokenize import normalize_token_attrs, set_token_attrs
+
+LOOKUP_KEYS = {"ORTH", "TAG"}
+
+
+def _lookup_key(patterns: Iterable, index: int) -> list[tuple[str | None, str | None]] | None:
+    """(orth, tag) keys when every pattern is one plain ORTH/TAG token, else None."""
+    keys = []
+    for pattern in patterns:
+        if len(pattern) != 1 or index not in (0, -1):
+            return None
+        token = pattern[0]
+        if not token or set(token) - LOOKUP_KEYS or not all(isinstance(v, str) for v in token.values()):
+            return None
+        keys.append((token.get("ORTH"), token.get("TAG")))
+    return keys
+
+
+class LookupAttributeRuler(AttributeRuler):
+    """Drop-in AttributeRuler with a dictionary fast path for single-token rules."""
+
+    def __init__(self, vocab, name: str = "attribute_ruler", **kwargs):
+        super().__init__(vocab, name, **kwargs)
+        self._lookup: Dict[tuple, list[int]] = {}
+        self._lookup_patterns: Dict[int, list] = {}
+
+    def clear(self) -> None:
+        super().clear()
+        self._lookup: Dict[tuple, list[int]] = {}
+        self._lookup_patterns: Dict[int, list] = {}
+
+    def add(self, patterns, attrs: Dict, index: int = 0) -> None:
+        keys = _lookup_key(patterns, index)
+        if keys is None:
+            super().add(patterns, attrs, index)
+            return
+        rule_id = len(self.attrs)
+        # keep the Matcher's rule numbering intact: register the id with no pattern
+        self._attrs_unnormed.append(attrs)
+        self.attrs.append(normalize_token_attrs(self.vocab, attrs))
+        self.indices.append(index)
+        self._lookup_patterns[rule_id] = [list(p) for p in patterns]
+        for key in keys:
+            self._lookup.setdefault(key, []).append(rule_id)
+
+    @property
+    def patterns(self):
+        out = []
+        for i in range(len(self.attrs)):
+            found = self._lookup_patterns.get(i)
+            if found is None:
+                found = self.matcher.get(str(i))[1]
+            out.append({"patterns": found, "attrs": self._attrs_unnormed[i], "index": self.indices[i]})
+        return out
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            lookup = self._lookup
+            hits: list[tuple[int, int]] = []
+            for token in doc:
+                text, tag = token.text, token.tag_
+                for key in ((None, tag), (text, None), (text, tag)):
+                    for rule_id in lookup.get(key, ()):
+                        hits.append((rule_id, token.i))
+            if len(self.matcher):
+                for rule_id, _, start, end in self.match(doc):
+                    hits.append((rule_id, doc[start:end][self.indices[rule_id]].i))
+            hits.sort()
+            for rule_id, i in hits:
+                set_token_attrs(doc[i], self.attrs[rule_id])
+            return doc
+        except Exception as e:  # same contract as AttributeRuler
+            return error_handler(self.name, self, [doc], e)
+
+
+@Language.factory("lookup_attribute_ruler", assigns=["token.pos", "token.tag"],
+                  default_config={"validate": False,
+                                  "scorer": {"@scorers": "spacy.attribute_ruler_scorer.v1"}})
+def make_lookup_attribute_ruler(nlp: Language, name: str, validate: bool,
+                                scorer=attribute_ruler_score) -> LookupAttributeRuler:
+    """Factory: ``nlp.add_pipe("lookup_attribute_ruler", name="attribute_ruler")``."""
+    return LookupAttributeRuler(nlp.vocab, name, validate=validate, scorer=scorer)
