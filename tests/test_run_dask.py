@@ -34,3 +34,16 @@ def test_dask_output_is_byte_identical_to_local(cluster, tmp_path):
     pids = {json.loads(p.read_text("utf-8"))["pid"] for p in parts.iterdir()}
     assert len(pids) == 2
     assert (dask.output_dir / "report.html").is_file()
+
+
+@pytest.mark.slow
+def test_workers_with_a_different_model_are_refused(cluster, tmp_path, monkeypatch):
+    from pipeline.errors import MinshengError
+    from pipeline.run import runner
+
+    monkeypatch.setattr(runner, "model_fingerprint", lambda nlp: "not-the-workers-model")
+    corpus = make_corpus(tmp_path)
+    with pytest.raises(MinshengError, match="loaded a different model"):
+        run_from_config(DEFAULT_CFG, overrides(
+            corpus, tmp_path / "dask", **{"run.engine": "dask",
+                                          "run.scheduler": cluster.scheduler_address}))

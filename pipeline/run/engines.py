@@ -104,12 +104,13 @@ def _run_pool(parts: list[list[dict[str, Any]]], n: int, *, model: str, domains:
 
 
 def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, domains: str, batch_size: int,
-             scheduler: str, n_workers: int, partition_size: int,
-             on_result: OnResult) -> dict[str, Any]:
+             scheduler: str, n_workers: int, partition_size: int, on_result: OnResult,
+             fingerprint: str | None = None) -> dict[str, Any]:
     """Process tasks on a Dask cluster: connect to *scheduler*, or start a LocalCluster.
 
     Workers load the pipeline by its spec (``"default"`` or paths) once each,
-    warmed before any task is sent; tasks carry only text.
+    warmed before any task is sent, and must report the driver's *fingerprint*
+    (the same model bytes); tasks carry only text.
     """
     from distributed import Client, LocalCluster
     from distributed import as_completed as dask_completed
@@ -132,7 +133,7 @@ def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, domains: str, batch
         t0 = time.perf_counter()
         client.wait_for_workers(n_workers if not scheduler else 1, timeout=120)
         try:
-            client.run(warm, model, domains)
+            loaded = client.run(warm, model, domains)
         except Exception as exc:  # noqa: BLE001 - any worker-side import/model failure
             raise MinshengError(
                 f"Dask workers at {scheduler or 'the LocalCluster'} could not load the pipeline "
@@ -140,6 +141,13 @@ def run_dask(tasks: Sequence[dict[str, Any]], *, model: str, domains: str, batch
                 f"{' '.join(str(exc).split())[:300]}. Fix: install minsheng and run 'minsheng "
                 f"models fetch' on every worker, or pass model paths the workers can read."
             ) from exc
+        differ = sorted(w for w, fp in loaded.items() if fingerprint and fp != fingerprint)
+        if differ:
+            raise MinshengError(
+                f"Dask workers {', '.join(differ)} loaded a different model than this machine "
+                f"(nlp.model={model!r}, domains.model={domains!r}; sha256 {fingerprint[:12]}…); "
+                f"outputs would not be reproducible. Fix: install the same minsheng version and "
+                f"models on every worker (minsheng models verify), or pass model paths.")
         startup = time.perf_counter() - t0
         workers = len(client.scheduler_info()["workers"])
         parts = partitions(tasks, partition_size)

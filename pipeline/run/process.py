@@ -201,9 +201,13 @@ def error_results(tasks: Iterable[dict[str, Any]], exc: BaseException) -> list[d
              "rows": [_error_row(p, exc) for p in t["paragraphs"]]} for t in tasks]
 
 
-def warm(model: str, domains: str = "default") -> None:
-    """Load the pipeline in this process now (worker initializer / ``client.run``)."""
-    load_nlp(model, domains)
+def warm(model: str, domains: str = "default") -> str:
+    """Load the pipeline in this process now (worker initializer / ``client.run``).
+
+    Returns its fingerprint so the driver can check every worker loaded the
+    same model it did.
+    """
+    return model_fingerprint(load_nlp(model, domains))
 
 
 def process_partition(tasks: Iterable[dict[str, Any]], model: str, batch_size: int = 64,

@@ -132,14 +132,14 @@ def _plan(docs: list[Any], store: PartStore, fingerprint: str, settings: dict[st
     return part_ids, done, pending
 
 
-def _run_engine(cfg: Mapping[str, Any], pending: list[dict[str, Any]],
-                on_result: Any) -> dict[str, Any]:
+def _run_engine(cfg: Mapping[str, Any], pending: list[dict[str, Any]], on_result: Any,
+                fingerprint: str) -> dict[str, Any]:
     args = dict(model=cfg["nlp"]["model"], domains=cfg["domains"]["model"],
                 batch_size=cfg["nlp"]["batch_size"],
                 partition_size=cfg["run"]["partition_size"], on_result=on_result)
     if cfg["run"]["engine"] == "dask":
         return run_dask(pending, scheduler=cfg["run"]["scheduler"],
-                        n_workers=cfg["run"]["n_workers"], **args)
+                        n_workers=cfg["run"]["n_workers"], fingerprint=fingerprint, **args)
     return run_local(pending, n_process=cfg["run"]["n_process"], **args)
 
 
@@ -200,7 +200,7 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
 
     t = time.perf_counter()
     try:
-        engine = _run_engine(cfg, pending, on_result)
+        engine = _run_engine(cfg, pending, on_result, fingerprint)
     finally:
         bar.close()
     timings["process_s"] = time.perf_counter() - t
