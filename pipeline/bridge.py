@@ -64,7 +64,10 @@ def segmenter_nlp(source: str = "auto"):
     if source in ("pipeline", "auto"):
         try:
             from .nlp.loading import load  # built by the NLP-core issue
-            nlp = load()
+            try:
+                nlp = load(domains=False)
+            except TypeError:  # an older load() without the domains switch
+                nlp = load()
             for pipe_name in list(nlp.pipe_names):
                 if pipe_name == "livelihood_domains" or pipe_name.startswith("livelihood"):
                     nlp.disable_pipe(pipe_name)

@@ -125,7 +125,9 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
     cfg = load_config(config_path, overrides)
     out = Path(output or cfg["paths"]["output"])
     out.parent.mkdir(parents=True, exist_ok=True)
-    log = _logger(out.parent / LOG_NAME)
+    from .assets import cache_dir
+    (cache_dir() / "domains").mkdir(parents=True, exist_ok=True)
+    log = _logger(cache_dir() / "domains" / LOG_NAME)
     t0 = time.time()
     rows = read_labeled(Path(cfg["paths"]["labeled"])) if cfg["paths"].get("labeled") else []
     exclude = {str(r.get("doc")) for r in rows if r.get("doc")} \

@@ -71,6 +71,17 @@ def test_proba_rows_sum_to_one_and_columns_follow_taxonomy():
     assert list(m.classes_) == load_taxonomy().ids
 
 
+def test_nmf_lda_ensemble_averages_members(tmp_path):
+    m = _toy_model(topic_model="nmf+lda")
+    assert [x.topic_model for x in m.members_] == ["nmf", "lda"]
+    X = [["教育", "学校"], ["就业", "岗位"]]
+    np.testing.assert_allclose(m.raw_proba(X)[0],
+                               np.mean([x.raw_proba(X)[0] for x in m.members_], axis=0))
+    assert set(m.get_topic_info()["model"]) == {"nmf", "lda"}
+    assert list(load_domain_model(save_domain_model(m, tmp_path / "e")).predict(X)) == \
+        list(m.predict(X))
+
+
 def test_seeds_outside_vocabulary_still_in_vocabulary():
     m = _toy_model()
     assert "碳达峰" in set(m.get_feature_names_out())

@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
@@ -31,7 +31,7 @@ from .taxonomy import Taxonomy, load_taxonomy
 from .terms import as_term_lists
 from .topics import SeededLDA, SeededNMF
 
-TOPIC_MODELS = ("nmf", "lda")
+TOPIC_MODELS = ("nmf", "lda", "nmf+lda")
 
 
 def identity_analyzer(doc):
@@ -133,6 +133,9 @@ class DomainModel(BaseEstimator):
         tax = self._taxonomy()
         self.taxonomy_ = tax
         self.classes_ = np.array(tax.ids, dtype=object)
+        self.members_ = None
+        if self.topic_model == "nmf+lda":
+            return self._fit_ensemble(docs)
         topics = tax.seed_topics()
         seed_terms = sorted({t for _, _, terms in topics for t in terms})
         # Vocabulary: corpus terms passing min_df/max_df, plus every seed term (seeds
@@ -175,6 +178,23 @@ class DomainModel(BaseEstimator):
         self.supervised_ = None
         if self.self_training:
             self._fit_self_training(D, W)
+        return self
+
+    def _fit_ensemble(self, docs):
+        """Seeded NMF and seeded LDA fitted alike; their domain shares are averaged.
+
+        NMF's support-constrained topics stay close to their seeds (robust on new
+        genres, good label sets); LDA's topics separate livelihood from other
+        more sharply (primary, livelihood-vs-other).  Both stay inspectable.
+        """
+        self.members_ = [clone(self).set_params(topic_model=m).fit(docs) for m in ("nmf", "lda")]
+        self.vectorizer_ = self.members_[0].vectorizer_
+        self.topic_info_ = [dict(row, model=m.topic_model) for m in self.members_
+                            for row in m.topic_info_]
+        self.calibration_ = {"other_weight": float(self.other_weight),
+                             "label_threshold": float(self.label_threshold)}
+        self.classifier_ = None
+        self.supervised_ = None
         return self
 
     def _build_topic_info(self, D, W) -> None:
@@ -236,6 +256,11 @@ class DomainModel(BaseEstimator):
     def raw_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated domain probabilities and a mask of rows with in-vocabulary terms."""
         check_is_fitted(self)
+        if getattr(self, "members_", None):
+            parts = [m.raw_proba(X) for m in self.members_]
+            P = np.mean([p for p, _ in parts], axis=0)
+            has_terms = np.logical_or.reduce([h for _, h in parts])
+            return P, has_terms
         D = self.vectorizer_.transform(as_term_lists(X))
         has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
         P = self._topic_shares(self.topic_model_.transform(D))
