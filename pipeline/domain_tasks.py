@@ -157,38 +157,37 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
                 f"minsheng train domains {config_path}"
                 + "".join(f" --{k} {v}" for k, v in sorted(overrides.items()))}
     save_domain_model(model, out, meta)
-    write_manifest_part(out)
+    record_in_manifest(out)
     log(f"saved {out} in {time.time() - t0:.0f}s")
     return out
 
 
-def write_manifest_part(model_dir: Path) -> Path:
-    """``MANIFEST.part``: the model's section for models/MANIFEST (files, data, command, scores)."""
+def record_in_manifest(model_dir: Path) -> bool:
+    """Describe a model written into the models folder in ``models/MANIFEST``
+    (files with sha256, data, command, scores); other folders keep only meta.json."""
+    from . import models
     from .domains.artifact import read_meta
 
+    if Path(model_dir).resolve().parent != models.models_dir().resolve():
+        return False
     meta = read_meta(model_dir)
     c, sc = meta.get("corpus", {}), meta.get("scores", {})
-    lines = [f"## {model_dir.as_posix()} — livelihood domain model (scikit-learn, joblib)", "",
-             "files (sha256):"]
-    lines += [f"  {name}  {digest}" for name, digest in sorted(meta["files"].items())]
-    meta_sha = hashlib.sha256((Path(model_dir) / "meta.json").read_bytes()).hexdigest()
-    lines += [f"  meta.json  {meta_sha}", "",
-              f"training data: {', '.join(c.get('report_files', []))} minus documents "
-              f"{', '.join(c.get('excluded_docs', []))} ({c.get('report_paragraphs')} paragraphs, "
-              f"segmenter {c.get('segmenter')}); People's Daily 1998-01 {c.get('pd1998_split')} split "
-              f"({c.get('pd1998_paragraphs')} paragraphs, gold segmentation and tags); "
-              f"corpus sha256 {c.get('sha256')}",
-              f"taxonomy: pipeline/data/taxonomy.toml sha256 {meta['taxonomy']['sha256']}",
-              f"command: {meta.get('train_command')}",
-              f"versions: {json.dumps(meta['versions'], sort_keys=True)}",
-              f"calibration (chosen on {sc.get('labeled_file')}): {json.dumps(meta.get('calibration'))}",
-              f"scores dev: {json.dumps(sc.get('dev'), sort_keys=True)}",
-              f"scores 5-fold CV: {json.dumps(sc.get('cv5'), sort_keys=True)}",
-              "load: pipeline.load_domain_model(path) verifies every sha256 before unpickling; "
-              "joblib is pickle: load only artifacts from this repository or trained yourself.", ""]
-    path = Path(model_dir) / "MANIFEST.part"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    fields = {
+        "description": "livelihood domain model (scikit-learn, joblib): seeded topic models + calibration",
+        "data": f"{', '.join(c.get('report_files', []))} minus documents "
+                f"{', '.join(c.get('excluded_docs', []))} ({c.get('report_paragraphs')} paragraphs, "
+                f"segmenter {c.get('segmenter')}); People's Daily 1998-01 {c.get('pd1998_split')} split "
+                f"({c.get('pd1998_paragraphs')} paragraphs); corpus sha256 {c.get('sha256')}",
+        "command": str(meta.get("train_command")),
+        "taxonomy_sha256": meta["taxonomy"]["sha256"],
+        "calibration": f"{json.dumps(meta.get('calibration'), sort_keys=True)} "
+                       f"(chosen on {sc.get('labeled_file')})",
+        "trust": "joblib is pickle: load only artifacts from this repository or trained yourself",
+    }
+    scores = {f"{split}_{name}": value for split in ("dev", "cv5")
+              for name, value in sorted((sc.get(split) or {}).items())}
+    models.record(Path(model_dir).name, Path(model_dir), fields, scores)
+    return True
 
 
 def _read_jsonl_lines(path: Path) -> list[tuple[dict | None, str]]:
@@ -207,7 +206,7 @@ def _read_jsonl_lines(path: Path) -> list[tuple[dict | None, str]]:
 
 def classify_texts(texts: list[str], model, nlp=None) -> list[dict]:
     """Classify raw texts: empty or whitespace -> fallback with status 'empty'."""
-    from .bridge import pkuseg_nlp, segment_texts
+    from .bridge import segment_texts, segmenter_nlp
     from .domains.terms import terms_from_tagged
 
     fb = model.taxonomy_.fallback
@@ -216,7 +215,9 @@ def classify_texts(texts: list[str], model, nlp=None) -> list[dict]:
     idx = [i for i, t in enumerate(texts) if isinstance(t, str) and t.strip()]
     results = [dict(empty) for _ in texts]
     if idx:
-        nlp = nlp or pkuseg_nlp()
+        if nlp is None:  # segment as the model's training text was segmented
+            corpus = (getattr(model, "meta_", None) or {}).get("corpus", {})
+            nlp = segmenter_nlp(corpus.get("segmenter", "pkuseg_default"))
         seg = segment_texts(nlp, [texts[i] for i in idx])
         terms = [terms_from_tagged(w, t if any(t) else None, True) for w, t in seg]
         for i, res in zip(idx, model.classify(terms)):

@@ -123,7 +123,8 @@ def record(name: str, folder: Path, fields: dict, scores: dict[str, float]) -> N
     entries = manifest()
     digests = {p.relative_to(folder).as_posix(): assets.sha256_file(p)
                for p in sorted(folder.rglob("*")) if p.is_file()}
-    entries[name] = {**fields, "path": folder.relative_to(models_dir()).as_posix(),
+    folder = Path(folder).resolve()
+    entries[name] = {**fields, "path": folder.relative_to(models_dir().resolve()).as_posix(),
                      "scores": scores, "sha256": digests}
     lines = ["# Committed models: what, from which data, by which command, how good, and the",
              "# sha256 of every file. Files are loaded only when their digest matches.", ""]
