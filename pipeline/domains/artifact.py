@@ -15,7 +15,6 @@ source's trustworthiness is.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -34,16 +33,16 @@ META_FILE = "meta.json"
 
 
 def default_model_dir() -> Path:
-    """The model committed with the repository: ``<repo>/models/domains``."""
-    return Path(__file__).resolve().parents[2] / "models" / "domains"
+    """The model committed with the repository: ``models/domains`` (or under $MINSHENG_MODELS)."""
+    from ..models import models_dir
+
+    return models_dir() / "domains"
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from ..assets import sha256_file
+
+    return sha256_file(Path(path))
 
 
 def versions() -> dict[str, str]:
