@@ -118,22 +118,35 @@ def _member_bytes(archive: Path, member: str) -> bytes:
         return fh.read()
 
 
-def _install_dir(final: Path, fill) -> Path:
-    """Create *final* atomically: fill a temp dir, mark it complete, rename."""
-    if (final / COMPLETE_MARKER).exists():
-        return final
+def write_dir_atomically(final: Path, fill) -> Path:
+    """Create or replace directory *final*: *fill* a temporary sibling, then rename it
+    into place, so a half-written directory never replaces a complete one."""
+    final = Path(final)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
     try:
         fill(tmp)
-        (tmp / COMPLETE_MARKER).write_text("ok\n")
-        if final.exists():  # a half-written leftover without the marker
+        os.chmod(tmp, 0o755)  # mkdtemp creates 0700; models and caches are meant to be read
+        if final.exists():
             shutil.rmtree(final)
         os.replace(tmp, final)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return final
+
+
+def _install_dir(final: Path, fill) -> Path:
+    """Provision *final* once: written atomically, with a completion marker last, so a
+    leftover without the marker is rebuilt."""
+    if (final / COMPLETE_MARKER).exists():
+        return final
+
+    def fill_and_mark(tmp: Path) -> None:
+        fill(tmp)
+        (tmp / COMPLETE_MARKER).write_text("ok\n")
+
+    return write_dir_atomically(final, fill_and_mark)
 
 
 def pkuseg_default_dir(fetch: bool = True) -> Path:

@@ -16,15 +16,13 @@ source's trustworthiness is.
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import joblib
 
+from ..assets import sha256_file, write_dir_atomically
 from ..errors import ModelError
 
 SCHEMA_VERSION = 1
@@ -37,12 +35,6 @@ def default_model_dir() -> Path:
     from ..models import models_dir
 
     return models_dir() / "domains"
-
-
-def _sha256(path: Path) -> str:
-    from ..assets import sha256_file
-
-    return sha256_file(Path(path))
 
 
 def versions() -> dict[str, str]:
@@ -69,10 +61,7 @@ def save_domain_model(model: Any, path: str | Path, meta: dict | None = None) ->
     The directory is written to a temporary sibling and renamed into place, so a
     half-written artifact never replaces a complete one.
     """
-    final = Path(path)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=final.parent))
-    try:
+    def fill(tmp: Path) -> None:
         loaded_meta = model.__dict__.pop("meta_", None)  # set by load; not part of the model
         try:
             joblib.dump(model, tmp / MODEL_FILE, compress=3)
@@ -86,18 +75,12 @@ def save_domain_model(model: Any, path: str | Path, meta: dict | None = None) ->
             "versions": versions(),
             "taxonomy": {"name": getattr(tax, "name", ""), "sha256": getattr(tax, "sha256", ""),
                          "ids": list(getattr(tax, "ids", []))},
-            "files": {MODEL_FILE: _sha256(tmp / MODEL_FILE)},
+            "files": {MODEL_FILE: sha256_file(tmp / MODEL_FILE)},
         })
         (tmp / META_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=2, sort_keys=True)
                                      + "\n", encoding="utf-8")
-        os.chmod(tmp, 0o755)  # mkdtemp creates 0700; artifacts are meant to be shared
-        if final.exists():
-            shutil.rmtree(final)
-        os.replace(tmp, final)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return final
+
+    return write_dir_atomically(Path(path), fill)
 
 
 def read_meta(path: str | Path) -> dict:
@@ -137,7 +120,7 @@ def load_domain_model(path: str | Path | None = None) -> Any:
         if not f.is_file():
             raise ModelError(f"Domain model file {str(f)!r} listed in meta.json is missing. "
                              f"Restore the directory or retrain.")
-        actual = _sha256(f)
+        actual = sha256_file(Path(f))
         if actual != expected:
             raise ModelError(f"sha256 mismatch for {str(f)!r}: meta.json says {expected}, the file "
                              f"has {actual}. The file was modified or corrupted; refusing to "
