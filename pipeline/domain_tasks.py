@@ -325,20 +325,21 @@ def split_voices(page: str, marker: str = "【基层声音】") -> list[dict]:
     return voices
 
 
-def aggregate_domain(cats_rows: list[dict], fallback: str, threshold: float) -> tuple[str, dict]:
-    """Domain of a multi-paragraph section from its paragraphs' probabilities.
+def aggregate_domain(results: list[dict], fallback: str) -> tuple[str, dict]:
+    """Domain of a multi-paragraph section from its paragraphs' classifications.
 
-    Mean probabilities over the paragraphs; the section's domain is the livelihood
-    domain with the highest mean if that mean reaches the model's label threshold
-    (the domain has concrete content in the section), else the fallback.  At
-    section level a clearly present livelihood domain outranks the framing and
-    rhetoric that make individual paragraphs 'other'.
+    Candidates are the livelihood domains in some paragraph's label set (the
+    domain has concrete content in the section); the section's domain is the
+    candidate with the highest mean probability over the paragraphs, else the
+    fallback.  At section level a clearly present livelihood domain outranks
+    the framing and rhetoric that make individual paragraphs 'other'.
     """
-    ids = list(cats_rows[0]) if cats_rows else [fallback]
-    mean = {d: sum(r[d] for r in cats_rows) / max(len(cats_rows), 1) for d in ids}
-    liv = [d for d in ids if d != fallback]
-    best = max(liv, key=lambda d: (mean[d], -ids.index(d))) if liv else fallback
-    return (best if liv and mean[best] >= threshold else fallback), mean
+    ids = list(results[0]["cats"]) if results else [fallback]
+    mean = {d: sum(r["cats"][d] for r in results) / max(len(results), 1) for d in ids}
+    present = {d for r in results for d in r["domains"] if d != fallback}
+    if not present:
+        return fallback, mean
+    return max(sorted(present, key=ids.index), key=lambda d: mean[d]), mean
 
 
 def voice_domains(page: str, model: str | None = None) -> list[dict]:
@@ -349,8 +350,7 @@ def voice_domains(page: str, model: str | None = None) -> list[dict]:
     out = []
     for v in split_voices(page):
         res = classify_texts(v["body"], dm)
-        domain, mean = aggregate_domain([r["cats"] for r in res], dm.taxonomy_.fallback,
-                                        dm.calibration_["label_threshold"])
+        domain, mean = aggregate_domain(res, dm.taxonomy_.fallback)
         out.append({"title": v["title"], "domain": domain,
                     "paragraphs": [r["domain"] for r in res],
                     "cats": {d: round(p, 4) for d, p in mean.items()}})

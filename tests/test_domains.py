@@ -133,7 +133,45 @@ def test_calibration_is_saved_and_changes_predictions():
     gp = ["employment", "education", "other", "other"]
     X = [["就业"], ["教育"], ["经济", "增长"], ["投资"]]
     cal = m.calibrate(X, gp, [[g] for g in gp])
-    assert set(cal) == {"other_weight", "label_threshold"} and m.calibration_ == cal
+    assert set(cal) == {"other_weight", "label_threshold", "anchor_thresholds"}
+    assert m.calibration_ == cal
+    assert set(cal["anchor_thresholds"]) == set(m.classes_) - {"other"}
+    assert set(m.calibrate(X, gp, [[g] for g in gp], anchors=False)) == {"other_weight",
+                                                                         "label_threshold"}
+
+
+def test_anchor_evidence_labels_a_domain_named_once():
+    """A jobs paragraph with one care-service term: the share is small, the anchor is not."""
+    m = _toy_model()
+    X = [["就业", "岗位", "就业岗位", "高校毕业生", "就业", "岗位", "养老服务"]]
+    ids = list(m.classes_)
+    E = m.anchor_evidence(X)
+    assert E.shape == (1, len(ids))
+    assert E[0, ids.index("elderly_care")] > 0.5 > E[0, ids.index("education")]
+    m.calibration_ = {"other_weight": 1.0, "label_threshold": 1.01}
+    assert m.predict_labels(X) == [["employment"]]
+    m.calibration_["anchor_thresholds"] = {"elderly_care": 0.5}
+    assert m.predict_labels(X) == [["employment", "elderly_care"]]
+    assert m.anchor_evidence([[]])[0].sum() == 0
+
+
+def test_fast_calibration_scorer_equals_metrics_score():
+    from pipeline.domains.calibration import _Scorer
+
+    ids = ["a", "b", "c", "other"]
+    rng = np.random.default_rng(0)
+    gp = [ids[i] for i in rng.integers(0, 4, 60)]
+    gl = [sorted({p} | {ids[j] for j in range(4) if rng.random() < 0.2}) for p in gp]
+    scorer = _Scorer(ids, "other", gp, gl)
+    for _ in range(10):
+        pred = rng.integers(0, 4, 60)
+        Y = rng.random((60, 4)) < 0.25
+        Y[np.arange(60), pred] = True
+        s = score(gp, gl, [ids[i] for i in pred], [[ids[j] for j in np.where(y)[0]] for y in Y],
+                  ids, "other")
+        expected = s["primary_accuracy"] + s["livelihood_f1"] + s["label_micro_f1"] \
+            + s["label_macro_f1"]
+        assert scorer(pred, Y) == pytest.approx(expected, abs=1e-12)
 
 
 # --------------------------------------------------------------------- artifacts

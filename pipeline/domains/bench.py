@@ -18,11 +18,11 @@ from .supervised import attach, cv_supervised
 from .taxonomy import Taxonomy
 
 
-def _fit_variant(taxonomy: Taxonomy, params: dict, train_docs, X, gp, gl):
+def _fit_variant(taxonomy: Taxonomy, params: dict, train_docs, X, gp, gl, anchors: bool = False):
     t0 = time.time()
     model = DomainModel(taxonomy=taxonomy, **params).fit(train_docs)
-    cv = cv_calibrated(model, X, gp, gl)
-    model.calibrate(X, gp, gl)
+    cv = cv_calibrated(model, X, gp, gl, anchors=anchors)
+    model.calibrate(X, gp, gl, anchors=anchors)
     pl = model.predict_labels(X)
     dev = score(gp, gl, [x[0] for x in pl], pl, taxonomy.ids, taxonomy.fallback)
     return dev, cv, time.time() - t0, model
@@ -52,7 +52,7 @@ def run_variants(taxonomy: Taxonomy, train_docs: Sequence, X: Sequence, gp: Sequ
     for name, params in variants:
         dev, cv, secs, model = _fit_variant(taxonomy, params, train_docs, X, gp, gl)
         rows.append({"name": name, "dev": headline(dev), "cv": headline(cv), "seconds": secs,
-                     "note": "calibration (2 scalars) tuned on dev"})
+                     "note": "topic shares only; calibration (2 scalars) tuned on dev"})
         if name == "seeded NMF":
             t0 = time.time()
             sup = attach(model, X, gp, gl, C=10.0, mix=0.5)
@@ -66,10 +66,31 @@ def run_variants(taxonomy: Taxonomy, train_docs: Sequence, X: Sequence, gp: Sequ
         t0 = time.time()
         pl = shipped.predict_labels(X)
         dev = score(gp, gl, [x[0] for x in pl], pl, list(shipped.classes_), shipped.taxonomy_.fallback)
-        cv = cv_calibrated(shipped, X, gp, gl)
+        has_anchors = bool(shipped.calibration_.get("anchor_thresholds"))
+        cv = cv_calibrated(shipped, X, gp, gl, anchors=has_anchors)
         rows.append({"name": "shipped model (models/domains)", "dev": headline(dev),
-                     "cv": headline(cv), "seconds": time.time() - t0, "note": "as committed"})
+                     "cv": headline(cv), "seconds": time.time() - t0,
+                     "note": "as committed" + ("; term anchors per domain" if has_anchors else "")})
+        if has_anchors:  # ablation: the same topics with shares-only calibration
+            t0 = time.time()
+            ablated = clone_calibrated(shipped, X, gp, gl)
+            pl = ablated.predict_labels(X)
+            dev = score(gp, gl, [x[0] for x in pl], pl, list(shipped.classes_),
+                        shipped.taxonomy_.fallback)
+            cv = cv_calibrated(shipped, X, gp, gl, anchors=False)
+            rows.append({"name": "shipped topics, no term anchors (ablation)", "dev": headline(dev),
+                         "cv": headline(cv), "seconds": time.time() - t0,
+                         "note": "calibration (2 scalars) tuned on dev"})
     return rows
+
+
+def clone_calibrated(model: DomainModel, X, gp, gl) -> DomainModel:
+    """A shallow copy of a fitted model recalibrated without term anchors."""
+    import copy
+
+    other = copy.copy(model)
+    other.calibrate(X, gp, gl, anchors=False)
+    return other
 
 
 def format_table(rows: list[dict], header: str) -> str:

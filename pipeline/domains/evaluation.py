@@ -15,7 +15,8 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.model_selection import KFold
 
 from .metrics import score
-from .model import DomainModel, choose_calibration, identity_analyzer
+from .calibration import choose_calibration
+from .model import DomainModel, identity_analyzer
 from .taxonomy import Taxonomy, load_taxonomy
 from .terms import as_term_lists
 
@@ -26,20 +27,25 @@ def folds(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarra
 
 
 def cv_calibrated(model: DomainModel, X, primary: Sequence[str], labels: Sequence[Sequence[str]],
-                  k: int = 5) -> dict:
-    """5-fold CV of the calibration step of a fitted DomainModel (topics stay fixed)."""
+                  k: int = 5, anchors: bool = True) -> dict:
+    """5-fold CV of the calibration step of a fitted DomainModel (topics stay fixed):
+    every calibration number, anchor thresholds included, is re-chosen on each fold."""
     P, _ = model.raw_proba(X)
+    E = model.anchor_evidence(X) if anchors else None
+    ids, fb = list(model.classes_), model.taxonomy_.fallback
     primary, labels = list(primary), [list(x) for x in labels]
     pred_p: list = [None] * len(primary)
     pred_l: list = [None] * len(primary)
     for tr, te in folds(len(primary), k):
-        w, t = choose_calibration(model, P[tr], [primary[i] for i in tr], [labels[i] for i in tr])
-        Pw = model._weighted(P[te], w)
-        lab = model._labels_from_proba(Pw, t)
+        c = choose_calibration(ids, fb, P[tr], None if E is None else E[tr],
+                               [primary[i] for i in tr], [labels[i] for i in tr])
+        Pw = model._weighted(P[te], c["other_weight"])
+        lab = model._labels_from_proba(Pw, c["label_threshold"], None if E is None else E[te],
+                                       c.get("anchor_thresholds"))
         for j, i in enumerate(te):
             pred_l[i] = lab[j]
             pred_p[i] = lab[j][0]
-    return score(primary, labels, pred_p, pred_l, list(model.classes_), model.taxonomy_.fallback)
+    return score(primary, labels, pred_p, pred_l, ids, fb)
 
 
 class KeywordDictionary(BaseEstimator):

@@ -11,8 +11,9 @@ spaCy objects.  Layers:
 3. optional self-training: a logistic regression fitted on the training
    paragraphs the topic model labels confidently (pseudo-labels; no gold labels),
    mixed with the topic shares;
-4. calibration: a weight on the fallback domain and a label threshold, chosen
-   on labeled data with :meth:`calibrate` and saved with the model.
+4. calibration: a weight on the fallback domain, a label threshold and
+   per-domain anchor thresholds on term evidence, chosen on labeled data with
+   :meth:`calibrate` and saved with the model (:mod:`pipeline.domains.calibration`).
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, value_invalid_msg
-from .metrics import score
+from . import calibration as cal
 from .taxonomy import Taxonomy, load_taxonomy
 from .terms import as_term_lists
 from .topics import SeededLDA, SeededNMF
@@ -249,9 +250,38 @@ class DomainModel(BaseEstimator):
         return np.where(total > 0, S / np.where(total > 0, total, 1.0), fb)
 
     def _weighted(self, P: np.ndarray, other_weight: float) -> np.ndarray:
-        P = P.copy()
-        P[:, list(self.classes_).index(self.taxonomy_.fallback)] *= other_weight
-        return P / P.sum(axis=1, keepdims=True)
+        return cal.weighted(P, list(self.classes_).index(self.taxonomy_.fallback), other_weight)
+
+    def _term_domain_posterior(self) -> np.ndarray:
+        """(term x domain) P(domain | term) under the topic-word weights of this model."""
+        ids = list(self.classes_)
+        H = self.topic_model_.components_
+        M = np.zeros((H.shape[0], len(ids)))
+        for k, d in enumerate(self.topic_domain_):
+            M[k, ids.index(d)] = 1.0
+        S = H.T @ M
+        total = S.sum(axis=1, keepdims=True)
+        return S / np.where(total > 0, total, 1.0)
+
+    def anchor_evidence(self, X) -> np.ndarray:
+        """Per paragraph and domain, the strongest single-term evidence: the highest
+        P(domain | term) over the paragraph's in-vocabulary terms (0 without terms).
+
+        A paragraph on jobs with one line on 残疾人 has a small disability share
+        but a term the topics give almost wholly to disability; the anchor
+        thresholds of the calibration turn such evidence into labels.
+        """
+        check_is_fitted(self)
+        if getattr(self, "members_", None):
+            return np.mean([m.anchor_evidence(X) for m in self.members_], axis=0)
+        D = self.vectorizer_.transform(as_term_lists(X)).tocsr()
+        post = self._term_domain_posterior()
+        E = np.zeros((D.shape[0], post.shape[1]))
+        for i in range(D.shape[0]):
+            cols = D.indices[D.indptr[i]:D.indptr[i + 1]]
+            if len(cols):
+                E[i] = post[cols].max(axis=0)
+        return E
 
     def raw_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated domain probabilities and a mask of rows with in-vocabulary terms."""
@@ -287,24 +317,34 @@ class DomainModel(BaseEstimator):
         """Primary domain id of each paragraph."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def _labels_from_proba(self, P: np.ndarray, threshold: float) -> list[list[str]]:
+    def _labels_from_proba(self, P: np.ndarray, threshold: float, E: np.ndarray | None = None,
+                           anchors: dict | None = None) -> list[list[str]]:
+        """Label sets, primary first, then the other domains in order of probability."""
+        ids = list(self.classes_)
+        A = cal.anchor_vector(anchors, ids, self.taxonomy_.fallback) if anchors else None
+        Y = cal.label_matrix(P, E, threshold, A)
         out = []
-        for row in P:
+        for row, yes in zip(P, Y):
             order = np.argsort(-row, kind="stable")
-            labels = [self.classes_[order[0]]] + [self.classes_[i] for i in order[1:]
-                                                  if row[i] >= threshold]
-            out.append([str(x) for x in labels])
+            out.append([str(ids[i]) for i in order if yes[i]])
         return out
 
+    def _calibrated(self, X) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+        P, has_terms = self.raw_proba(X)
+        P = self._weighted(P, self.calibration_["other_weight"])
+        anchors = self.calibration_.get("anchor_thresholds")
+        E = self.anchor_evidence(X) if anchors else None
+        return P, has_terms, self._labels_from_proba(P, self.calibration_["label_threshold"],
+                                                     E, anchors)
+
     def predict_labels(self, X) -> list[list[str]]:
-        """Label set of each paragraph: the primary plus every domain above the threshold."""
-        return self._labels_from_proba(self.predict_proba(X), self.calibration_["label_threshold"])
+        """Label set of each paragraph: the primary, every domain whose probability
+        reaches the label threshold, and every domain with anchor evidence."""
+        return self._calibrated(X)[2]
 
     def classify(self, X) -> list[dict]:
         """``{domain, domains, cats, status}`` per paragraph; no terms -> fallback, 'no_terms'."""
-        P, has_terms = self.raw_proba(X)
-        P = self._weighted(P, self.calibration_["other_weight"])
-        labels = self._labels_from_proba(P, self.calibration_["label_threshold"])
+        P, has_terms, labels = self._calibrated(X)
         out = []
         for row, labs, ok in zip(P, labels, has_terms):
             out.append({"domain": labs[0], "domains": labs,
@@ -314,13 +354,14 @@ class DomainModel(BaseEstimator):
 
     # -------------------------------------------------------------- calibration
     def calibrate(self, X, primary: Sequence[str], labels: Sequence[Sequence[str]],
-                  other_weights: Sequence[float] | None = None,
-                  thresholds: Sequence[float] | None = None) -> dict:
-        """Choose the fallback weight and label threshold that maximise the sum of the
-        four headline metrics on labeled data; store them in ``calibration_``."""
+                  anchors: bool = True) -> dict:
+        """Choose the fallback weight, the label threshold and (when *anchors*) the
+        per-domain anchor thresholds that maximise the sum of the four headline
+        metrics on labeled data; store them in ``calibration_``."""
         P, _ = self.raw_proba(X)
-        best = choose_calibration(self, P, primary, labels, other_weights, thresholds)
-        self.calibration_ = {"other_weight": best[0], "label_threshold": best[1]}
+        E = self.anchor_evidence(X) if anchors else None
+        self.calibration_ = cal.choose_calibration(list(self.classes_), self.taxonomy_.fallback,
+                                                   P, E, primary, labels)
         return dict(self.calibration_)
 
     # --------------------------------------------------------------- inspection
@@ -344,21 +385,3 @@ class DomainModel(BaseEstimator):
                              "text": texts[i]})
         return pd.DataFrame(rows)
 
-
-def choose_calibration(model: DomainModel, P: np.ndarray, primary, labels,
-                       other_weights=None, thresholds=None) -> tuple[float, float]:
-    """Grid search (deterministic order, first best wins) over fallback weight x threshold."""
-    other_weights = other_weights or [round(float(x), 3) for x in np.geomspace(0.05, 20.0, 27)]
-    thresholds = thresholds or [0.01, 0.02, 0.03, 0.04] + [round(float(x), 3)
-                                                          for x in np.arange(0.05, 0.51, 0.025)]
-    ids, fb = list(model.classes_), model.taxonomy_.fallback
-    best, best_val = (1.0, 0.2), -1.0
-    for w in other_weights:
-        Pw = model._weighted(P, w)
-        pred = model.classes_[np.argmax(Pw, axis=1)]
-        for t in thresholds:
-            s = score(primary, labels, pred, model._labels_from_proba(Pw, t), ids, fb)
-            val = s["primary_accuracy"] + s["livelihood_f1"] + s["label_micro_f1"] + s["label_macro_f1"]
-            if val > best_val + 1e-12:
-                best, best_val = (float(w), float(t)), val
-    return best

@@ -19,7 +19,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
 from .metrics import score
-from .model import DomainModel, choose_calibration
+from .calibration import choose_calibration
+from .model import DomainModel
 from .terms import as_term_lists
 
 
@@ -68,10 +69,11 @@ def attach(model: DomainModel, X, primary: Sequence[str], labels: Sequence[Seque
     P = model.raw_proba(X)[0]
     idx = np.arange(len(primary))
     oof = _oof_proba(model, F, P, primary, idx, C, mix)
-    w, t = choose_calibration(model, oof, primary, labels)
+    c = choose_calibration(list(model.classes_), model.taxonomy_.fallback, oof, None,
+                           primary, labels)
     model.supervised_ = fit_layer(model, F, primary, C)
     model.supervised_mix_ = float(mix)
-    model.calibration_ = {"other_weight": w, "label_threshold": t}
+    model.calibration_ = c
     return model
 
 
@@ -88,10 +90,11 @@ def cv_supervised(model: DomainModel, X, primary: Sequence[str], labels: Sequenc
     pred_l: list = [None] * len(primary)
     for tr, te in KFold(n_splits=k, shuffle=True, random_state=0).split(np.arange(len(primary))):
         oof = _oof_proba(model, F, P, primary, tr, C, mix)
-        w, t = choose_calibration(model, oof, [primary[i] for i in tr], [labels[i] for i in tr])
+        c = choose_calibration(list(model.classes_), model.taxonomy_.fallback, oof, None,
+                               [primary[i] for i in tr], [labels[i] for i in tr])
         clf = fit_layer(model, F[tr], [primary[i] for i in tr], C)
-        Pw = model._weighted(_mix(P[te], layer_proba(model, clf, F[te]), mix), w)
-        lab = model._labels_from_proba(Pw, t)
+        Pw = model._weighted(_mix(P[te], layer_proba(model, clf, F[te]), mix), c["other_weight"])
+        lab = model._labels_from_proba(Pw, c["label_threshold"])
         for j, i in enumerate(te):
             pred_l[i], pred_p[i] = lab[j], lab[j][0]
     return score(primary, labels, pred_p, pred_l, list(model.classes_), model.taxonomy_.fallback)
