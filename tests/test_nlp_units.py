@@ -65,3 +65,26 @@ def test_lookup_ruler_matches_spacy_attribute_ruler():
     assert results[0] == results[1]
     assert results[1][0] == ("nr", "PROPN")  # tagged lexicon entry
     assert results[1][5] == ("vn", "X")  # multi-token pattern through the Matcher
+
+
+def test_msgpack_memo_is_transparent():
+    """The memoised extension lookup gives srsly's answer, and sees later registrations."""
+    import numpy as np
+    import srsly
+    from srsly import msgpack
+
+    from pipeline.nlp import msgpack_cache
+
+    msgpack_cache.install()
+    assert msgpack_cache.install() is False  # idempotent
+    memo = msgpack.msgpack_decoders.get_all
+    assert set(memo()) == set(memo.__wrapped__())
+    data = {"a": np.arange(5, dtype="float32"), "b": "民生"}
+    back = srsly.msgpack_loads(srsly.msgpack_dumps(data))
+    assert back["b"] == "民生" and np.array_equal(back["a"], data["a"])
+
+    def tag_decoder(obj, chain=None):
+        return obj if chain is None else chain(obj)
+
+    msgpack.msgpack_decoders.register("minsheng_test_decoder", func=tag_decoder)
+    assert "minsheng_test_decoder" in msgpack.msgpack_decoders.get_all()

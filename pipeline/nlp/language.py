@@ -47,3 +47,9 @@ class MinshengChinese(Chinese):
 
     lang = "zh_minsheng"
     Defaults = MinshengChineseDefaults
+
+    def __init__(self, *args, **kwargs):
+        from . import msgpack_cache
+
+        msgpack_cache.install()  # Doc (de)serialisation, e.g. nlp.pipe(n_process=2)
+        super().__init__(*args, **kwargs)
