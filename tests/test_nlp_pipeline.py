@@ -54,6 +54,28 @@ def test_pipe_with_two_processes(nlp):
     one = [_dump(d) for d in nlp.pipe(texts, batch_size=3)]
     two = [_dump(d) for d in nlp.pipe(texts, batch_size=3, n_process=2)]
     assert one == two
+    docs = list(nlp.pipe(texts, batch_size=3))  # Doc inputs, in order, same bytes
+    again = [d.to_bytes() for d in nlp.pipe([nlp.make_doc(t) for t in texts], batch_size=3,
+                                              n_process=2)]
+    assert again == [d.to_bytes() for d in nlp.pipe([nlp.make_doc(t) for t in texts],
+                                                     batch_size=3)]
+    assert [d.text for d in docs] == texts
+
+
+def test_parallel_pipe_stops_cleanly_and_reports_worker_errors(nlp):
+    import multiprocessing as mp
+
+    from pipeline.nlp.parallel import WorkerError, fork_available
+
+    if not fork_available():
+        pytest.skip("workers are forked; spaCy's own implementation runs elsewhere")
+    gen = nlp.pipe([SENTENCE] * 50, batch_size=2, n_process=2)
+    assert [next(gen).text for _ in range(3)] == [SENTENCE] * 3
+    gen.close()  # caller stops early: workers are stopped, nothing hangs
+    assert not mp.active_children()
+    with pytest.raises(WorkerError, match="E1041"):  # a non-text input, reported with its traceback
+        list(nlp.pipe([SENTENCE, 42], batch_size=1, n_process=2))
+    assert not mp.active_children()
 
 
 @pytest.mark.parametrize("text", ["", "  ", "Latin only text.", "😀😀 👍", "教" * 100_000])

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from spacy.attrs import PREFIX, SUFFIX
 from spacy.lang.zh import Chinese, ChineseDefaults
-from spacy.util import load_config_from_str, registry
+import multiprocessing as mp
+
+from spacy.util import SimpleFrozenList, load_config_from_str, registry
 
 DEFAULT_CONFIG = """
 [nlp]
@@ -53,3 +55,20 @@ class MinshengChinese(Chinese):
 
         msgpack_cache.install()  # Doc (de)serialisation, e.g. nlp.pipe(n_process=2)
         super().__init__(*args, **kwargs)
+
+    def pipe(self, texts, *, as_tuples=False, batch_size=None, disable=SimpleFrozenList(),
+             component_cfg=None, n_process=1):
+        """spaCy's ``Language.pipe``; with ``n_process`` > 1 on a platform that can fork,
+        batches go to worker processes that never wait for the parent to read
+        (:mod:`pipeline.nlp.parallel`).  Same Docs, same order as ``n_process=1``."""
+        from . import parallel
+
+        if n_process == -1:
+            n_process = mp.cpu_count()
+        if n_process == 1 or as_tuples or component_cfg or not parallel.fork_available():
+            yield from super().pipe(texts, as_tuples=as_tuples, batch_size=batch_size,
+                                    disable=disable, component_cfg=component_cfg,
+                                    n_process=n_process)
+            return
+        yield from parallel.parallel_pipe(self, texts, n_process,
+                                          batch_size or self.batch_size, disable)
