@@ -70,5 +70,8 @@ class MinshengChinese(Chinese):
                                     disable=disable, component_cfg=component_cfg,
                                     n_process=n_process)
             return
-        yield from parallel.parallel_pipe(self, texts, n_process,
-                                          batch_size or self.batch_size, disable)
+        size = batch_size or self.batch_size
+        yield from parallel.parallel_pipe(
+            self, texts, n_process, size, disable,
+            local_pipe=lambda batch: super(MinshengChinese, self).pipe(batch, batch_size=size,
+                                                                       disable=disable))

