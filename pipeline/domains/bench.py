@@ -57,13 +57,11 @@ def run_variants(taxonomy: Taxonomy, train_docs: Sequence, X: Sequence, gp: Sequ
         if name in ("seeded NMF", "seeded LDA"):  # the same topics, labels with term anchors
             t0 = time.time()
             cv = cv_calibrated(model, X, gp, gl, anchors=True)
-            model.calibrate(X, gp, gl, anchors=True)
-            pl = model.predict_labels(X)
+            pl = clone_calibrated(model, X, gp, gl, anchors=True).predict_labels(X)
             dev = score(gp, gl, [x[0] for x in pl], pl, taxonomy.ids, taxonomy.fallback)
             rows.append({"name": f"{name} + term anchors", "dev": headline(dev),
                          "cv": headline(cv), "seconds": time.time() - t0,
                          "note": "anchor thresholds per domain tuned on dev"})
-            model.calibrate(X, gp, gl, anchors=False)
         if name == "seeded NMF":
             t0 = time.time()
             sup = attach(model, X, gp, gl, C=10.0, mix=0.5)
@@ -84,7 +82,7 @@ def run_variants(taxonomy: Taxonomy, train_docs: Sequence, X: Sequence, gp: Sequ
                      "note": "as committed" + ("; term anchors per domain" if has_anchors else "")})
         if has_anchors:  # ablation: the same topics with shares-only calibration
             t0 = time.time()
-            ablated = clone_calibrated(shipped, X, gp, gl)
+            ablated = clone_calibrated(shipped, X, gp, gl, anchors=False)
             pl = ablated.predict_labels(X)
             dev = score(gp, gl, [x[0] for x in pl], pl, list(shipped.classes_),
                         shipped.taxonomy_.fallback)
@@ -95,12 +93,13 @@ def run_variants(taxonomy: Taxonomy, train_docs: Sequence, X: Sequence, gp: Sequ
     return rows
 
 
-def clone_calibrated(model: DomainModel, X, gp, gl) -> DomainModel:
-    """A shallow copy of a fitted model recalibrated without term anchors."""
+def clone_calibrated(model: DomainModel, X, gp, gl, anchors: bool) -> DomainModel:
+    """A shallow copy of a fitted model recalibrated with or without term anchors
+    (the model itself keeps its calibration)."""
     import copy
 
     other = copy.copy(model)
-    other.calibrate(X, gp, gl, anchors=False)
+    other.calibrate(X, gp, gl, anchors=anchors)
     return other
 
 

@@ -30,8 +30,7 @@ def cv_calibrated(model: DomainModel, X, primary: Sequence[str], labels: Sequenc
                   k: int = 5, anchors: bool = True) -> dict:
     """5-fold CV of the calibration step of a fitted DomainModel (topics stay fixed):
     every calibration number, anchor thresholds included, is re-chosen on each fold."""
-    P, _ = model.raw_proba(X)
-    E = model.anchor_evidence(X) if anchors else None
+    P, _, E = model._outputs(X, evidence=anchors)
     ids, fb = list(model.classes_), model.taxonomy_.fallback
     primary, labels = list(primary), [list(x) for x in labels]
     pred_p: list = [None] * len(primary)

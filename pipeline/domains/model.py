@@ -235,12 +235,18 @@ class DomainModel(BaseEstimator):
         self.n_pseudo_labeled_ = int(keep.sum())
 
     # ---------------------------------------------------------------- inference
+    def _topic_domain_matrix(self) -> np.ndarray:
+        """(topic x domain) one-hot: the domain each topic counts towards."""
+        ids = list(self.classes_)
+        M = np.zeros((len(self.topic_domain_), len(ids)))
+        for k, d in enumerate(self.topic_domain_):
+            M[k, ids.index(d)] = 1.0
+        return M
+
     def _topic_shares(self, W: np.ndarray) -> np.ndarray:
         """Per-domain share of each row's topic weight (rows sum to 1; empty -> fallback)."""
         ids = list(self.classes_)
-        M = np.zeros((W.shape[1], len(ids)))
-        for k, d in enumerate(self.topic_domain_):
-            M[k, ids.index(d)] = 1.0
+        M = self._topic_domain_matrix()
         if self.topic_mass:
             W = W * self.topic_model_.components_.sum(axis=1)  # weight x topic size = term mass
         S = W @ M
@@ -254,12 +260,7 @@ class DomainModel(BaseEstimator):
 
     def _term_domain_posterior(self) -> np.ndarray:
         """(term x domain) P(domain | term) under the topic-word weights of this model."""
-        ids = list(self.classes_)
-        H = self.topic_model_.components_
-        M = np.zeros((H.shape[0], len(ids)))
-        for k, d in enumerate(self.topic_domain_):
-            M[k, ids.index(d)] = 1.0
-        S = H.T @ M
+        S = self.topic_model_.components_.T @ self._topic_domain_matrix()
         total = S.sum(axis=1, keepdims=True)
         return S / np.where(total > 0, total, 1.0)
 
@@ -274,7 +275,10 @@ class DomainModel(BaseEstimator):
         check_is_fitted(self)
         if getattr(self, "members_", None):
             return np.mean([m.anchor_evidence(X) for m in self.members_], axis=0)
-        D = self.vectorizer_.transform(as_term_lists(X)).tocsr()
+        return self._evidence_from_counts(self.vectorizer_.transform(as_term_lists(X)))
+
+    def _evidence_from_counts(self, D) -> np.ndarray:
+        D = D.tocsr()
         post = self._term_domain_posterior()
         E = np.zeros((D.shape[0], post.shape[1]))
         for i in range(D.shape[0]):
@@ -285,12 +289,19 @@ class DomainModel(BaseEstimator):
 
     def raw_proba(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Uncalibrated domain probabilities and a mask of rows with in-vocabulary terms."""
+        P, has_terms, _ = self._outputs(X, evidence=False)
+        return P, has_terms
+
+    def _outputs(self, X, evidence: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """:meth:`raw_proba` and, when *evidence*, :meth:`anchor_evidence`, from one
+        vectorisation of *X* per topic model."""
         check_is_fitted(self)
         if getattr(self, "members_", None):
-            parts = [m.raw_proba(X) for m in self.members_]
-            P = np.mean([p for p, _ in parts], axis=0)
-            has_terms = np.logical_or.reduce([h for _, h in parts])
-            return P, has_terms
+            parts = [m._outputs(X, evidence) for m in self.members_]
+            P = np.mean([p for p, _, _ in parts], axis=0)
+            has_terms = np.logical_or.reduce([h for _, h, _ in parts])
+            E = np.mean([e for _, _, e in parts], axis=0) if evidence else None
+            return P, has_terms, E
         D = self.vectorizer_.transform(as_term_lists(X))
         has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
         P = self._topic_shares(self.topic_model_.transform(D))
@@ -306,7 +317,7 @@ class DomainModel(BaseEstimator):
         fb = list(self.classes_).index(self.taxonomy_.fallback)
         P[~has_terms] = 0.0
         P[~has_terms, fb] = 1.0
-        return P, has_terms
+        return P, has_terms, self._evidence_from_counts(D) if evidence else None
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated per-domain probabilities, columns in ``classes_`` (taxonomy) order."""
@@ -330,10 +341,9 @@ class DomainModel(BaseEstimator):
         return out
 
     def _calibrated(self, X) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
-        P, has_terms = self.raw_proba(X)
-        P = self._weighted(P, self.calibration_["other_weight"])
         anchors = self.calibration_.get("anchor_thresholds")
-        E = self.anchor_evidence(X) if anchors else None
+        P, has_terms, E = self._outputs(X, evidence=bool(anchors))
+        P = self._weighted(P, self.calibration_["other_weight"])
         return P, has_terms, self._labels_from_proba(P, self.calibration_["label_threshold"],
                                                      E, anchors)
 
@@ -358,8 +368,7 @@ class DomainModel(BaseEstimator):
         """Choose the fallback weight, the label threshold and (when *anchors*) the
         per-domain anchor thresholds that maximise the sum of the four headline
         metrics on labeled data; store them in ``calibration_``."""
-        P, _ = self.raw_proba(X)
-        E = self.anchor_evidence(X) if anchors else None
+        P, _, E = self._outputs(X, evidence=anchors)
         self.calibration_ = cal.choose_calibration(list(self.classes_), self.taxonomy_.fallback,
                                                    P, E, primary, labels)
         return dict(self.calibration_)
