@@ -72,6 +72,6 @@ class MinshengChinese(Chinese):
             return
         size = batch_size or self.batch_size
         yield from parallel.parallel_pipe(
-            self, texts, n_process, size, disable,
-            local_pipe=lambda batch: super(MinshengChinese, self).pipe(batch, batch_size=size,
-                                                                       disable=disable))
+            self, texts, n_process, size,
+            lambda batch: super(MinshengChinese, self).pipe(batch, batch_size=size, disable=disable),
+            disable)

@@ -54,12 +54,12 @@ class WorkerError(RuntimeError):
 
 
 def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: int,
-                  disable: Iterable[str] = (),
-                  local_pipe: Callable[[list], Iterable[Doc]] | None = None) -> Iterator[Doc]:
+                  local_pipe: Callable[[list], Iterable[Doc]],
+                  disable: Iterable[str] = ()) -> Iterator[Doc]:
     """Docs for *texts*, in order, computed by *n_process* processes.
 
-    With *local_pipe* (the one-process pipe) the calling process is one of the
-    *n_process*: ``n_process - 1`` forked workers always have batches queued,
+    The calling process, running *local_pipe* (the one-process pipe), is one of
+    the *n_process*: ``n_process - 1`` forked workers always have batches queued,
     and whenever the next result in order is not ready the caller runs the
     next input batch itself instead of waiting.  Batches are the same either
     way (``minibatch`` of the input), so the Docs are the same.
@@ -67,7 +67,7 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
     ctx = mp.get_context("fork")
     inbox, outbox = ctx.Queue(), ctx.Queue()
     disable = list(disable)
-    n_workers = n_process - 1 if local_pipe is not None else n_process
+    n_workers = n_process - 1
     workers = [ctx.Process(target=_worker, args=(nlp, batch_size, disable, inbox, outbox),
                            daemon=True) for _ in range(n_workers)]
     for proc in workers:
@@ -122,7 +122,7 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
             if receive(block=False):
                 continue
             n_local = sum(1 for is_local, _ in results.values() if is_local)
-            if local_pipe is not None and not exhausted and n_local < max_local:
+            if not exhausted and n_local < max_local:
                 item = read()  # work instead of waiting
                 if item is not None:
                     results[item[0]] = (True, list(local_pipe(item[1])))
