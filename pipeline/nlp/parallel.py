@@ -29,6 +29,8 @@ _DONE = None
 
 
 def fork_available() -> bool:
+    """Whether this platform can fork worker processes (they then share the loaded
+    pipeline copy-on-write instead of loading it again)."""
     return "fork" in mp.get_all_start_methods()
 
 

@@ -73,7 +73,9 @@ def run_local(tasks: Sequence[dict[str, Any]], *, model: str, domains: str, batc
 def _start_method() -> str:
     """``fork`` where available: workers inherit the driver's loaded pipeline
     (copy-on-write, no second model load); ``spawn`` elsewhere (macOS, Windows)."""
-    return "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    from ..nlp.parallel import fork_available
+
+    return "fork" if fork_available() else "spawn"
 
 
 class _PoolStartError(RuntimeError):
