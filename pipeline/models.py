@@ -97,6 +97,10 @@ def fetch() -> dict[str, Path]:
     found = dict(assets.fetch_all())
     for name in sorted(manifest()):
         found[name] = verify(name)
+    if NLP_MODEL in found:  # the shipped segmenter adds pkuseg-default's weights: sum them once now
+        from .nlp.tokenizer import prepare_saved
+
+        found["segmenter (summed)"] = prepare_saved(found[NLP_MODEL] / "tokenizer")
     return found
 
 

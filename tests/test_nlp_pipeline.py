@@ -39,6 +39,8 @@ def test_round_trip_to_disk(nlp, tmp_path):
     texts = [SENTENCE, "习近平总书记在内蒙古考察时强调，要保障和改善民生。"]
     nlp.to_disk(tmp_path / "nlp")
     again = spacy.load(tmp_path / "nlp")
+    assert (again.tokenizer.ensemble, again.tokenizer.ensemble_weight) == ("pkuseg-default", 1.0)
+    assert again.tokenizer.segmenter.model_dir == nlp.tokenizer.segmenter.model_dir  # same cached sum
     for text in texts:
         assert _dump(nlp(text)) == _dump(again(text))
 

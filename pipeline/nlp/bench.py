@@ -28,13 +28,14 @@ SHARED = Path(os.environ.get("MINSHENG_SHARED", Path(__file__).resolve().parents
 def _baselines() -> dict[str, Callable[[], Callable[[str], list[str]]]]:
     """Segmenters to compare; each loader returns a ``text -> words`` function."""
 
-    def ours(user_dict: bool):
+    def ours(user_dict: bool, ensemble: str | None = None):
         def make():
             from .. import models
             from .segmenter import PkusegSegmenter
+            from .tokenizer import crf_model_dir
 
             words = models.read_user_dict("minsheng") if user_dict else ()
-            return PkusegSegmenter(models.segmenter_dir("pd1998"), words).cut
+            return PkusegSegmenter(crf_model_dir(models.segmenter_dir("pd1998"), ensemble), words).cut
         return make
 
     def pkuseg_default(user_dict: bool):
@@ -58,6 +59,8 @@ def _baselines() -> dict[str, Callable[[], Callable[[str], list[str]]]]:
         return lambda text: [w for w, _ in model.cut(text)] if text.strip() else []
 
     return {"minsheng pd1998": ours(False), "minsheng pd1998 + lexicon": ours(True),
+            "minsheng pd1998 ⊕ pkuseg-default": ours(False, "pkuseg-default"),
+            "minsheng pd1998 ⊕ pkuseg-default + lexicon (shipped)": ours(True, "pkuseg-default"),
             "pkuseg-default": pkuseg_default(False), "pkuseg-default + its dict": pkuseg_default(True),
             "jieba": jieba_cut, "thulac": thulac_cut}
 

@@ -1,8 +1,11 @@
 """spaCy tokenizer around :class:`PkusegSegmenter`, saved with the pipeline.
 
 Construction is cheap; the model is loaded in ``initialize()`` (from a named
-model or a directory) and then travels with ``nlp.to_disk()`` as plain files,
-so ``spacy.load(path)`` needs neither the cache nor the network.
+model or a directory) and then travels with ``nlp.to_disk()`` as plain files.
+When the model is summed with a partner model (``ensemble``, see
+:mod:`pipeline.nlp.ensemble`), only the partner's name travels: it is
+provisioned from its registry package (``minsheng models fetch``), and the sum
+is rebuilt from the cache on load.
 """
 from __future__ import annotations
 
@@ -33,6 +36,23 @@ def create_tokenizer(normalize_width: bool = True) -> Callable[[Any], "PkusegTok
     return make
 
 
+def crf_model_dir(model_dir: Path, ensemble: str | None = None,
+                  ensemble_weight: float = 1.0) -> Path:
+    """The folder the CRF is loaded from: *model_dir*, or its cached sum with *ensemble*."""
+    from .. import models
+    from .ensemble import ensemble_dir
+
+    if not ensemble:
+        return model_dir
+    return ensemble_dir([(model_dir, 1.0), (models.segmenter_dir(ensemble), float(ensemble_weight))])
+
+
+def prepare_saved(path: Path) -> Path:
+    """Build (or find) the CRF a saved tokenizer folder will load, e.g. while provisioning."""
+    cfg = srsly.read_json(Path(path) / "cfg")
+    return crf_model_dir(Path(path), cfg.get("ensemble"), cfg.get("ensemble_weight", 1.0))
+
+
 class PkusegTokenizer(DummyTokenizer):
     """Word segmentation with a pkuseg CRF model; whitespace kept as token spaces."""
 
@@ -40,16 +60,21 @@ class PkusegTokenizer(DummyTokenizer):
         self.vocab = vocab
         self.normalize_width = normalize_width
         self.model_name: str | None = None
+        self.ensemble: str | None = None
+        self.ensemble_weight = 1.0
         self.segmenter: PkusegSegmenter | None = None
         self._model_dir: Path | None = None
         self._tmp: tempfile.TemporaryDirectory | None = None
 
     def initialize(self, get_examples: Optional[Callable] = None, *, nlp=None,
                    model: str = "pd1998", user_dict: Optional[str] = "minsheng",
+                   ensemble: Optional[str] = None, ensemble_weight: float = 1.0,
                    pkuseg_model: Optional[str] = None,
                    pkuseg_user_dict: Optional[str] = None) -> None:
         """Load a segmenter: *model* is a name from ``pipeline.models`` or a directory;
         *user_dict* is ``"minsheng"`` (the bundled policy lexicon), a file path, or None.
+        *ensemble* names a second model (``"pkuseg-default"``) whose weights, times
+        *ensemble_weight*, are added to *model*'s; None segments with *model* alone.
 
         ``pkuseg_model`` / ``pkuseg_user_dict`` are accepted because spaCy's Chinese
         defaults always pass them; ``pkuseg_model``, when set, is used as *model*,
@@ -62,12 +87,17 @@ class PkusegTokenizer(DummyTokenizer):
 
         model_dir = models.segmenter_dir(model)
         words = models.read_user_dict(user_dict) if user_dict else []
-        self._load(model_dir, words, name=str(model))
+        self._load(model_dir, words, name=str(model), ensemble=ensemble,
+                   ensemble_weight=ensemble_weight)
 
-    def _load(self, model_dir: Path, user_words: Iterable[str], name: str) -> None:
-        self.segmenter = PkusegSegmenter(model_dir, user_words, self.normalize_width)
+    def _load(self, model_dir: Path, user_words: Iterable[str], name: str,
+              ensemble: str | None = None, ensemble_weight: float = 1.0) -> None:
+        crf_dir = crf_model_dir(Path(model_dir), ensemble, ensemble_weight)
+        self.segmenter = PkusegSegmenter(crf_dir, user_words, self.normalize_width)
         self._model_dir = Path(model_dir)
         self.model_name = name
+        self.ensemble = ensemble or None
+        self.ensemble_weight = float(ensemble_weight)
 
     def __call__(self, text: str) -> Doc:
         if self.segmenter is None:
@@ -79,7 +109,8 @@ class PkusegTokenizer(DummyTokenizer):
 
     # -- serialisation -------------------------------------------------------------
     def _cfg(self) -> dict:
-        return {"normalize_width": self.normalize_width, "model_name": self.model_name}
+        return {"normalize_width": self.normalize_width, "model_name": self.model_name,
+                "ensemble": self.ensemble, "ensemble_weight": self.ensemble_weight}
 
     def to_disk(self, path, **kwargs) -> None:
         path = Path(path)
@@ -100,7 +131,8 @@ class PkusegTokenizer(DummyTokenizer):
             words = []
             if (path / USER_DICT_FILE).exists():
                 words = (path / USER_DICT_FILE).read_text(encoding="utf-8").split("\n")
-            self._load(path, words, cfg.get("model_name") or str(path))
+            self._load(path, words, cfg.get("model_name") or str(path),
+                       ensemble=cfg.get("ensemble"), ensemble_weight=cfg.get("ensemble_weight", 1.0))
         return self
 
     def to_bytes(self, **kwargs) -> bytes:

