@@ -113,6 +113,14 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
         ud_test = SHARED / "data" / "ud_gsdsimp" / "zh_gsdsimp-ud-test.conllu"
         if ud_test.exists():
             scores["ud_gsdsimp_test_upos_acc"] = round(upos_accuracy(nlp, ud_test), 2)
+        icwb2 = SHARED / "data" / "icwb2"
+        if (icwb2 / "score").exists():
+            from .evaluation import sighan_score
+
+            for corpus in ("pku", "msr"):
+                found = sighan_score(lambda text: [t.text for t in nlp.tokenizer(text)], icwb2, corpus)
+                scores[f"sighan_{corpus}_f1"] = round(found["f1"], 2)
+                scores[f"sighan_{corpus}_oov_recall"] = round(found["oov_recall"], 2)
         models.record(out.name, out, {
             "description": "spaCy zh pipeline: pkuseg segmenter (ours summed with pkuseg-default "
                            "at load), PKU tagger, UPOS map, entities",
