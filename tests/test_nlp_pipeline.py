@@ -96,3 +96,12 @@ def test_seed_page(nlp, seed_page):
     words = [t.text for t in doc]
     for word in ["就业", "教育", "残疾人", "民生"]:
         assert word in words
+
+
+def test_stage_profile_covers_every_stage(nlp):
+    from pipeline.nlp.bench import stage_profile
+
+    stages = dict(stage_profile(nlp, [SENTENCE] * 20))
+    assert set(nlp.pipe_names) < set(stages)
+    assert {"segmenter: pkuseg features", "segmenter: Viterbi"} < set(stages)
+    assert all(seconds >= 0 for seconds in stages.values()) and sum(stages.values()) > 0

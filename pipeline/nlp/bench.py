@@ -1,11 +1,13 @@
 """``minsheng bench nlp``: accuracy and speed of the NLP layer beside its baselines.
 
 Everything in one run, on this machine: SIGHAN-2005 PKU/MSR F1 and OOV recall
-(official script) for our segmenter with and without the policy lexicon,
-pkuseg-default with and without its dictionary, jieba and THULAC; PKU tag
+(official script) for our segmenter alone and summed with pkuseg-default (the
+shipped default), each with and without the policy lexicon, pkuseg-default with
+and without its dictionary, jieba and THULAC; PKU tag
 accuracy and entity F on the PD1998 test split; UPOS on GSDSimp test; chars/s
 for segmentation alone and for the full pipeline (n_process 1 and 2) against
-jieba.posseg on the same text; load time and peak RSS. Baselines are
+jieba.posseg on the same text; load time, peak RSS, and the one-process time
+per stage. Baselines are
 bench-only extras (``pip install 'minsheng[bench]'``).
 """
 from __future__ import annotations
@@ -21,7 +23,9 @@ from typing import Callable
 from .. import assets
 from ..errors import MinshengError, missing_dependency_msg
 from . import evaluation, pd1998
+from .segmenter import to_full_width
 
+SHIPPED = "minsheng pd1998 ⊕ pkuseg-default + lexicon (shipped)"
 SHARED = Path(os.environ.get("MINSHENG_SHARED", Path(__file__).resolve().parents[3] / "shared"))
 
 
@@ -60,7 +64,7 @@ def _baselines() -> dict[str, Callable[[], Callable[[str], list[str]]]]:
 
     return {"minsheng pd1998": ours(False), "minsheng pd1998 + lexicon": ours(True),
             "minsheng pd1998 ⊕ pkuseg-default": ours(False, "pkuseg-default"),
-            "minsheng pd1998 ⊕ pkuseg-default + lexicon (shipped)": ours(True, "pkuseg-default"),
+            SHIPPED: ours(True, "pkuseg-default"),
             "pkuseg-default": pkuseg_default(False), "pkuseg-default + its dict": pkuseg_default(True),
             "jieba": jieba_cut, "thulac": thulac_cut}
 
@@ -91,6 +95,36 @@ def _speed(func: Callable[[str], object], texts: list[str]) -> float:
 def _pipeline_speed(nlp, texts: list[str], n_process: int) -> float:
     return _best_of(lambda: list(nlp.pipe(texts, n_process=n_process, batch_size=64)),
                     sum(map(len, texts)))
+
+
+def stage_profile(nlp, texts: list[str]) -> list[tuple[str, float]]:
+    """Seconds per stage of the one-process pipeline on *texts*: the segmenter split
+    into pkuseg feature extraction, Viterbi decoding and Doc construction, then each
+    component over the same Docs. Tells what limits the speed and what would double it."""
+    from spacy_pkuseg import inference
+
+    seg = nlp.tokenizer.segmenter
+    extractor, model = seg._extractor, seg._model
+    chars_lists = [list(extractor.normalize_text(to_full_width(t))) for t in texts]
+    start = time.perf_counter()
+    feats = [[extractor.get_node_features_idx(i, chars) for i in range(len(chars))]
+             for chars in chars_lists]
+    features_s = time.perf_counter() - start
+    start = time.perf_counter()
+    for node_feats in feats:
+        if node_feats:
+            inference.decodeViterbi_fast(node_feats, model)
+    viterbi_s = time.perf_counter() - start
+    start = time.perf_counter()
+    docs = [nlp.make_doc(text) for text in texts]
+    stages = [("segmenter: pkuseg features", features_s), ("segmenter: Viterbi", viterbi_s),
+              ("tokenizer: rest (width map, lexicon, Doc)",
+               max(time.perf_counter() - start - features_s - viterbi_s, 0.0))]
+    for name, proc in nlp.pipeline:
+        start = time.perf_counter()
+        docs = list(proc.pipe(docs, batch_size=64)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+        stages.append((name, time.perf_counter() - start))
+    return stages
 
 
 def speed_texts(limit_chars: int) -> list[str]:
@@ -138,8 +172,10 @@ def bench_nlp(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
     jieba_posseg = _speed(lambda t: list(posseg.cut(t)), texts)
     full1 = _pipeline_speed(nlp, texts, 1)
     full2 = _pipeline_speed(nlp, texts, 2)
+    stages = stage_profile(nlp, texts)
+    total_s = sum(seconds for _, seconds in stages)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    ours = speeds["minsheng pd1998"]
+    ours = speeds[SHIPPED]
     lines = [
         f"## bench nlp — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"
         f"{' (quick)' if quick else ''}",
@@ -158,6 +194,9 @@ def bench_nlp(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
         f"| full pipeline n_process=2 chars/s (ratio to n_process=1) | {full2:,.0f} ({full2 / full1:.2f}×) |",
         f"| pipeline load time | {load_s:.2f} s |",
         f"| peak RSS of the bench process | {rss_mb:,.0f} MB |", "",
+        "Where one process spends its time (same text, stage by stage):", "",
+        "| stage | seconds | share |", "|---|---|---|",
+        *(f"| {name} | {seconds:.2f} | {seconds / total_s:.0%} |" for name, seconds in stages), "",
     ]
     table = "\n".join(lines)
     with open(output, "a", encoding="utf-8") as fh:
