@@ -46,12 +46,17 @@ def _read(model_dir: Path) -> tuple[dict, np.ndarray, np.ndarray]:
 
 
 def merge_models(members: Sequence[tuple[Path, float]], dest: Path,
-                 prune_below: float = PRUNE_BELOW) -> dict[str, int]:
+                 prune_below: float = PRUNE_BELOW, weight_dtype: str = "float32",
+                 compress: bool = False) -> dict[str, int]:
     """Write into *dest* the weighted sum of pkuseg models ``[(dir, weight), ...]``.
 
     Features keep the first member's order (its bias feature stays first), then
     each later member's new features in its own order, so the result is the
-    same bytes for the same inputs. Returns feature counts."""
+    same bytes for the same inputs. Features whose summed weights are all below
+    *prune_below* in absolute value are dropped, pkuseg's training-only bigram
+    set is left out, and weights are stored in *weight_dtype* (``compress`` for a
+    committed copy; a cache loads faster uncompressed). Returns feature counts
+    before and after pruning."""
     if not members:
         raise ModelError("merge_models needs at least one model directory.")
     parts = [_read(Path(d)) for d, _ in members]
@@ -84,9 +89,10 @@ def merge_models(members: Sequence[tuple[Path, float]], dest: Path,
     srsly.write_msgpack(dest / "features.msgpack", {"unigram": unigram, "bigram": [],
                                                      "feature_to_idx": feature_to_idx,
                                                      "tag_to_idx": tags})
-    weights = np.concatenate([node[keep].reshape(-1), edge]).astype(np.float32)
-    np.savez(dest / "weights.npz", sizes=np.array([n_tag, int(keep.sum())]), w=weights)
-    return {"features_summed": len(index), "features_kept": int(keep.sum())}
+    weights = np.concatenate([node[keep].reshape(-1), edge]).astype(weight_dtype)
+    save = np.savez_compressed if compress else np.savez
+    save(dest / "weights.npz", sizes=np.array([n_tag, int(keep.sum())]), w=weights)
+    return {"features_before": len(index), "features_after": int(keep.sum())}
 
 
 def _digest(members: Sequence[tuple[Path, float]], prune_below: float) -> str:

@@ -141,22 +141,6 @@ def save_model_files(src: Path, dest: Path, weight_dtype: str = "float32",
     *prune_below* in absolute value are dropped (they barely move a decision),
     the training-only bigram set is left out, and weights are stored compressed
     in *weight_dtype*. Returns feature counts before and after."""
-    data = srsly.read_msgpack(src / "features.msgpack")
-    with np.load(src / "weights.npz") as npz:
-        n_tag, n_feature = (int(x) for x in npz["sizes"])
-        w = npz["w"]
-    node = w[: n_tag * n_feature].reshape(n_feature, n_tag)
-    edge = w[n_tag * n_feature:]
-    keep = np.abs(node).max(axis=1) >= prune_below
-    keep[0] = True  # the bias feature every position carries
-    new_index = np.cumsum(keep) - 1
-    feature_to_idx = {feat: int(new_index[idx]) for feat, idx in data["feature_to_idx"].items()
-                      if keep[idx]}
-    kept = node[keep]
-    out = {"unigram": sorted(data["unigram"]), "bigram": [], "feature_to_idx": feature_to_idx,
-           "tag_to_idx": data["tag_to_idx"]}
-    dest.mkdir(parents=True, exist_ok=True)
-    srsly.write_msgpack(dest / "features.msgpack", out)
-    weights = np.concatenate([kept.reshape(-1), edge]).astype(weight_dtype)
-    np.savez_compressed(dest / "weights.npz", sizes=np.array([n_tag, int(keep.sum())]), w=weights)
-    return {"features_before": n_feature, "features_after": int(keep.sum())}
+    from .ensemble import merge_models
+
+    return merge_models([(Path(src), 1.0)], dest, prune_below, weight_dtype, compress=True)
