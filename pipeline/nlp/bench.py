@@ -99,27 +99,30 @@ def _pipeline_speed(nlp, texts: list[str], n_process: int) -> float:
 
 def stage_profile(nlp, texts: list[str]) -> list[tuple[str, float]]:
     """Seconds per stage of the one-process pipeline on *texts*: the segmenter split
-    into pkuseg feature extraction, Viterbi decoding and Doc construction, then each
-    component over the same Docs. Tells what limits the speed and what would double it."""
-    from spacy_pkuseg import inference
+    into feature lookup, scoring and Viterbi decoding (plus width mapping, lexicon
+    and Doc construction), then each component over the same Docs. Tells what
+    limits the speed and what would double it."""
+    from spacy_pkuseg.inference import run_viterbi
 
-    seg = nlp.tokenizer.segmenter
-    extractor, model = seg._extractor, seg._model
-    chars_lists = [list(extractor.normalize_text(to_full_width(t))) for t in texts]
+    crf = nlp.tokenizer.segmenter.crf
+    views = [to_full_width(text) for text in texts if text]
     start = time.perf_counter()
-    feats = [[extractor.get_node_features_idx(i, chars) for i in range(len(chars))]
-             for chars in chars_lists]
+    for view in views:
+        crf.feature_matrix(view)
     features_s = time.perf_counter() - start
     start = time.perf_counter()
-    for node_feats in feats:
-        if node_feats:
-            inference.decodeViterbi_fast(node_feats, model)
+    scores = [crf.node_scores(view) for view in views]
+    scoring_s = time.perf_counter() - start - features_s
+    start = time.perf_counter()
+    for score in scores:
+        run_viterbi(score, crf.edge_scores)
     viterbi_s = time.perf_counter() - start
     start = time.perf_counter()
     docs = [nlp.make_doc(text) for text in texts]
-    stages = [("segmenter: pkuseg features", features_s), ("segmenter: Viterbi", viterbi_s),
+    stages = [("segmenter: feature lookup", features_s), ("segmenter: scores", max(scoring_s, 0.0)),
+              ("segmenter: Viterbi", viterbi_s),
               ("tokenizer: rest (width map, lexicon, Doc)",
-               max(time.perf_counter() - start - features_s - viterbi_s, 0.0))]
+               max(time.perf_counter() - start - features_s - max(scoring_s, 0.0) - viterbi_s, 0.0))]
     for name, proc in nlp.pipeline:
         start = time.perf_counter()
         docs = list(proc.pipe(docs, batch_size=64)) if hasattr(proc, "pipe") else [proc(d) for d in docs]

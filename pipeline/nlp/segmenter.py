@@ -6,7 +6,9 @@ unknown characters (its training data, People's Daily 1998, is full-width).
 Here a model directory holds ``features.msgpack`` and ``weights.npz`` (float64,
 or float32/float16 compressed to keep committed models small); text is mapped
 1:1 from half-width ASCII to full-width before features are computed, so
-token boundaries map back onto the original characters unchanged.
+token boundaries map back onto the original characters unchanged. The CRF is
+scored by :class:`pipeline.nlp.features.FastCrf` (the same scores and tags as
+spacy_pkuseg's extractor and Viterbi, about three times faster).
 """
 from __future__ import annotations
 
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Iterable
 
 import numpy as np
-import srsly
 
 from ..errors import ModelError
 
@@ -43,8 +44,8 @@ class PkusegSegmenter:
     def __init__(self, model_dir: str | Path, user_words: Iterable[str] = (),
                  normalize_width: bool = True):
         from spacy_pkuseg import Preprocesser
-        from spacy_pkuseg.feature_extractor import FeatureExtractor
-        from spacy_pkuseg.model import Model
+
+        from .features import FastCrf, cached_tables
 
         model_dir = Path(model_dir)
         missing = [name for name in MODEL_FILES if not (model_dir / name).exists()]
@@ -52,41 +53,26 @@ class PkusegSegmenter:
             raise ModelError(f"Segmenter model directory {model_dir} lacks {', '.join(missing)}. "
                              f"Run 'minsheng models fetch' or point to a directory with "
                              f"{' and '.join(MODEL_FILES)}.")
-        data = srsly.read_msgpack(model_dir / "features.msgpack")
-        extractor = FeatureExtractor.__new__(FeatureExtractor)
-        extractor.unigram = set(data["unigram"])
-        extractor.bigram = set(data["bigram"])
-        extractor.feature_to_idx = data["feature_to_idx"]
-        extractor.tag_to_idx = data["tag_to_idx"]
         with np.load(model_dir / "weights.npz") as npz:
-            sizes = npz["sizes"]
+            n_tag, n_feature = (int(x) for x in npz["sizes"])
             weights = np.ascontiguousarray(npz["w"], dtype=np.float64)
-        model = Model.__new__(Model)
-        model.n_tag, model.n_feature = int(sizes[0]), int(sizes[1])
-        model.n_transition_feature = model.n_tag * (model.n_feature + model.n_tag)
-        if weights.shape[0] != model.n_transition_feature:
-            raise ModelError(f"{model_dir / 'weights.npz'} has {weights.shape[0]} weights, "
-                             f"expected {model.n_transition_feature}: the files do not belong together.")
-        model.w = weights
+        if weights.shape[0] != n_tag * (n_feature + n_tag):
+            raise ModelError(f"{model_dir / 'weights.npz'} has {weights.shape[0]} weights, expected "
+                             f"{n_tag * (n_feature + n_tag)}: the files do not belong together.")
+        tables = cached_tables(model_dir / "features.msgpack", n_feature)
         self.model_dir = model_dir
         self.normalize_width = normalize_width
         self.user_words = sorted({w.strip() for w in user_words if w and w.strip()})
-        self._extractor = extractor
-        self._model = model
-        self._begin = {idx for tag, idx in extractor.tag_to_idx.items() if "B" in tag}
+        self.crf = FastCrf(tables, weights, n_tag, n_feature)
+        self._begin = set(tables["begin"].tolist())
         self._pre = Preprocesser(None)
         for word in self.user_words:
             self._pre.insert(word, "")
 
     def _crf_cut(self, text: str) -> list[str]:
-        from spacy_pkuseg import inference
-
-        chars = list(self._extractor.normalize_text(text))
-        feats = [self._extractor.get_node_features_idx(i, chars) for i in range(len(chars))]
-        _, tags = inference.decodeViterbi_fast(feats, self._model)
         words: list[str] = []
         start = 0
-        for i, tag in enumerate(tags):
+        for i, tag in enumerate(self.crf.tags(text)):
             if i and tag in self._begin:
                 words.append(text[start:i])
                 start = i

@@ -48,9 +48,12 @@ def crf_model_dir(model_dir: Path, ensemble: str | None = None,
 
 
 def prepare_saved(path: Path) -> Path:
-    """Build (or find) the CRF a saved tokenizer folder will load, e.g. while provisioning."""
+    """Build (or find) the CRF a saved tokenizer folder will load and its lookup
+    tables, e.g. while provisioning, so the first load is quick."""
     cfg = srsly.read_json(Path(path) / "cfg")
-    return crf_model_dir(Path(path), cfg.get("ensemble"), cfg.get("ensemble_weight", 1.0))
+    folder = crf_model_dir(Path(path), cfg.get("ensemble"), cfg.get("ensemble_weight", 1.0))
+    PkusegSegmenter(folder)
+    return folder
 
 
 class PkusegTokenizer(DummyTokenizer):
