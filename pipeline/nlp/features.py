@@ -194,7 +194,8 @@ class FastCrf:
                 continue
             pos = np.minimum(np.searchsorted(heads, key), len(heads) - 1)
             for a in np.flatnonzero(heads[pos] == key).tolist():
-                found = self._long[length].get((int(key[a]), _key(ids[PAD + a + 4:PAD + a + length].tolist(), bits)))
+                rest = _key(ids[PAD + a + 4:PAD + a + length].tolist(), bits)
+                found = self._long[length].get((int(key[a]), rest))
                 if found is not None and a + length <= n:
                     starts[a, LENGTHS.index(length)] = found
         return starts
