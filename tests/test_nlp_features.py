@@ -104,3 +104,22 @@ def test_tables_are_cached_and_rebuilt_when_missing(tmp_path, monkeypatch):
 
     with pytest.raises(ModelError, match="do not belong together"):
         cached_tables(features, n_feature + 1)
+
+
+def test_long_text_scored_in_blocks_equals_one_piece(pair, monkeypatch):
+    from pipeline.nlp import features
+
+    _, crf = pair
+    text = to_full_width("".join("".join(s.words) for s in
+                                 pd1998.read_split(assets.pd1998_path(), "test")[:40]))
+    whole = crf.node_scores(text)
+    monkeypatch.setattr(features, "BLOCK", 97)  # many cuts, in words and between them
+    assert len(text) > 20 * 97
+    assert np.array_equal(crf.node_scores(text), whole)
+
+
+def test_lone_surrogate_is_an_unknown_character(pair):
+    ref, crf = pair
+    text = "中文\ud800测试"
+    assert len(crf.tags(text)) == len(text)
+    assert np.array_equal(crf.node_scores(text), ref.scores(text)[0])

@@ -32,6 +32,8 @@ _PAIR_OFFSETS = ((-1, 0), (0, 1), (-2, -1))
 _CHAR_ORDER = ("c.", "c-1.", "c-1c.", "c1.", "cc1.", "c-2.", "c-2c-1.", "c2.")  # pkuseg's order
 PAD = 2  # unknown characters before the text stand for pkuseg's edge checks
 RPAD = max(LENGTHS)  # and after it, enough for the longest word key
+BLOCK = 16_384  # characters scored at once in a long text
+MARGIN = max(LENGTHS) + 2  # context beyond a block that its features can read
 UNKNOWN, NUM, LETTER = 0, 1, 2  # character ids; real characters start at 3
 FORMAT = 1  # of the cached tables; bump when build_tables changes
 
@@ -216,7 +218,9 @@ class FastCrf:
         absent feature is ``n_feature``."""
         n = len(text)
         ids = np.zeros(PAD + n + RPAD, dtype=np.int64)
-        ids[PAD:PAD + n] = self._char_table[np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)]
+        # surrogatepass: a lone surrogate (e.g. from a surrogateescape decode) is just an unknown character
+        cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        ids[PAD:PAD + n] = self._char_table[cps]
         at = {offset: ids[PAD + offset:PAD + offset + n] for offset in (-2, -1, 0, 1, 2)}
         columns = {name: self._t[f"single{k}"][at[_SINGLE_OFFSET[k]]] for k, name in enumerate(_SINGLES)}
         for k, (name, (a, b)) in enumerate(zip(_PAIRS, _PAIR_OFFSETS)):
@@ -234,7 +238,22 @@ class FastCrf:
 
     def node_scores(self, text: str) -> np.ndarray:
         """``(len(text), n_tag)``: each character's feature weights added one at a
-        time in pkuseg's order, starting from 0.0 (so the sums are its sums)."""
+        time in pkuseg's order, starting from 0.0 (so the sums are its sums).
+
+        Long texts are scored in blocks with a margin on each side wider than any
+        feature reaches (two characters, six-character words), so memory stays
+        bounded and the scores are the same as in one piece."""
+        n = len(text)
+        if n <= BLOCK + 2 * MARGIN:
+            return self._block_scores(text)
+        out = np.empty((n, self.n_tag))
+        for start in range(0, n, BLOCK):
+            lo, hi = max(start - MARGIN, 0), min(start + BLOCK + MARGIN, n)
+            scores = self._block_scores(text[lo:hi])
+            out[start:start + BLOCK] = scores[start - lo:start - lo + min(BLOCK, n - start)]
+        return out
+
+    def _block_scores(self, text: str) -> np.ndarray:
         feats = self.feature_matrix(text)
         n = len(feats)
         present = feats != self._zero
