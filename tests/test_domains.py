@@ -99,6 +99,21 @@ def test_custom_taxonomy(tmp_path):
     assert m.classify([[]])[0]["domain"] == "none"
 
 
+def test_everyday_words_join_their_domain_in_their_own_pseudo_paragraph(tmp_path):
+    toml = tmp_path / "tax.toml"
+    toml.write_text('[[domain]]\nid = "jobs"\nseeds = ["就业", "岗位"]\neveryday = ["找工作", "岗位"]\n'
+                    '[[domain]]\nid = "school"\nseeds = ["教育", "学校"]\n'
+                    '[[domain]]\nid = "none"\nfallback = true\nseeds = ["经济", "投资"]\n',
+                    encoding="utf-8")
+    tax = load_taxonomy(toml)
+    assert tax["jobs"].everyday == ("找工作", "岗位") and tax["jobs"].seeds == ("就业", "岗位", "找工作")
+    assert tax.seed_topics()[0] == ("jobs", "jobs", ("就业", "岗位", "找工作"))
+    assert tax.seed_documents() == [["就业", "岗位"], ["找工作"], ["教育", "学校"], ["经济", "投资"]]
+    m = DomainModel(taxonomy=str(toml), n_free_topics=1, min_df=1, max_df=1.0, max_iter=30).fit(TOY)
+    assert "找工作" in m.vectorizer_.vocabulary_  # absent from the corpus, known through its domain
+    assert m.predict([["找工作"]])[0] == "jobs"
+
+
 def test_bad_taxonomy_messages(tmp_path):
     with pytest.raises(ConfigError, match="does not exist"):
         load_taxonomy(tmp_path / "missing.toml")

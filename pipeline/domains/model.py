@@ -147,7 +147,7 @@ class DomainModel(BaseEstimator):
                                   max_df=self.max_df, max_features=self.max_features)
         counter.fit(docs)
         vocabulary = sorted(set(counter.vocabulary_) | set(seed_terms))
-        pseudo = [list(terms) for _, _, terms in topics for _ in range(self.seed_docs)]
+        pseudo = [doc for doc in tax.seed_documents() for _ in range(self.seed_docs)]
         vec_cls = TfidfVectorizer if self.topic_model == "nmf" else CountVectorizer
         kw = {"sublinear_tf": True} if self.topic_model == "nmf" else {}
         vec = vec_cls(analyzer=identity_analyzer, vocabulary=vocabulary, lowercase=False,

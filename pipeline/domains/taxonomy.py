@@ -27,12 +27,14 @@ class Domain:
     seed_groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     notes: str = ""
     fallback: bool = False
+    everyday: tuple[str, ...] = ()  # plain-language words for the main topic (messages, notices)
 
     @property
     def seeds(self) -> tuple[str, ...]:
-        """All seed terms of the domain, first occurrence order, no duplicates."""
+        """All seed terms of the domain (everyday words included), first occurrence
+        order, no duplicates."""
         seen: dict[str, None] = {}
-        for terms in self.seed_groups.values():
+        for terms in (*self.seed_groups.values(), self.everyday):
             for t in terms:
                 seen.setdefault(t, None)
         return tuple(seen)
@@ -69,13 +71,28 @@ class Taxonomy:
         raise KeyError(domain_id)
 
     def seed_topics(self) -> list[tuple[str, str, tuple[str, ...]]]:
-        """``(topic_name, domain_id, seeds)`` for every seeded topic, in taxonomy order."""
+        """``(topic_name, domain_id, seeds)`` for every seeded topic, in taxonomy order;
+        a domain's everyday words belong to its main topic."""
         out = []
         for d in self.domains:
             for group, terms in d.seed_groups.items():
                 name = d.id if group == "main" else f"{d.id}:{group}"
-                out.append((name, d.id, terms))
+                extra = tuple(t for t in d.everyday if t not in terms) if group == "main" else ()
+                out.append((name, d.id, terms + extra))
         return out
+
+    def seed_documents(self) -> list[list[str]]:
+        """Pseudo-paragraphs that tie seeds to their topic: one per seed group, and a
+        separate one of each domain's everyday words, so that adding plain-language
+        words does not dilute the report-language seeds of the same topic."""
+        docs = []
+        for d in self.domains:
+            for group, terms in d.seed_groups.items():
+                docs.append(list(terms))
+                extra = [t for t in d.everyday if t not in terms] if group == "main" else []
+                if extra:
+                    docs.append(extra)
+        return docs
 
 
 def _parse(data: dict, source: str) -> Taxonomy:
@@ -99,7 +116,8 @@ def _parse(data: dict, source: str) -> Taxonomy:
             groups[str(g)] = tuple(str(s) for s in terms)
         domains.append(Domain(id=did, zh=str(item.get("zh", did)), en=str(item.get("en", did)),
                               seed_groups=groups, notes=str(item.get("notes", "")),
-                              fallback=bool(item.get("fallback", False))))
+                              fallback=bool(item.get("fallback", False)),
+                              everyday=tuple(str(s) for s in item.get("everyday") or ())))
     if sum(d.fallback for d in domains) > 1:
         raise ConfigError(f"Taxonomy {source}: more than one domain has fallback = true. "
                           f"Mark exactly one (usually 'other').")
