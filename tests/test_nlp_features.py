@@ -103,7 +103,10 @@ def test_tables_are_cached_and_rebuilt_when_missing(tmp_path, monkeypatch):
     from pipeline.errors import ModelError
 
     with pytest.raises(ModelError, match="do not belong together"):
-        cached_tables(features, n_feature + 1)
+        cached_tables(features, n_feature + 1)  # cached tables, other weights
+    monkeypatch.setenv("MINSHENG_HOME", str(tmp_path / "empty"))
+    with pytest.raises(ModelError, match="do not belong together"):
+        cached_tables(features, n_feature - 1)  # nothing cached yet
 
 
 def test_long_text_scored_in_blocks_equals_one_piece(pair, monkeypatch):

@@ -47,16 +47,21 @@ def cached_tables(features_file: Path, n_feature: int) -> dict[str, np.ndarray]:
 
     digest = assets.sha256_file(features_file)
     folder = assets.cache_dir() / "segmenter-tables" / f"{FORMAT}-{digest[:24]}"
-    if not (folder / assets.COMPLETE_MARKER).exists():
+    done = folder / assets.COMPLETE_MARKER
+    tables = None
+    if not done.exists():
         data = srsly.read_msgpack(features_file)
+        if len(data["feature_to_idx"]) != n_feature:
+            raise ModelError(f"{features_file} describes {len(data['feature_to_idx'])} features, the "
+                             f"weights {n_feature}: the model files do not belong together.")
         tables = build_tables(data["feature_to_idx"], data["unigram"], data["tag_to_idx"], n_feature)
         try:
             assets.install_dir(folder, lambda tmp: np.savez(tmp / "tables.npz", **tables))
         except OSError:
-            if not (folder / assets.COMPLETE_MARKER).exists():
-                return tables
-    with np.load(folder / "tables.npz") as npz:
-        tables = {name: npz[name] for name in npz.files}
+            pass  # unwritable cache (or another process won the race): use what we built
+    if tables is None:
+        with np.load(folder / "tables.npz") as npz:
+            tables = {name: npz[name] for name in npz.files}
     if int(tables["meta"][1]) != n_feature:
         raise ModelError(f"{features_file} describes {int(tables['meta'][1])} features, the weights "
                          f"{n_feature}: the model files do not belong together.")
