@@ -28,7 +28,7 @@ import srsly
 
 from .. import assets
 from ..errors import ModelError
-from .segmenter import MODEL_FILES
+from .segmenter import MODEL_FILES, read_weights
 
 PRUNE_BELOW = 0.02  # features whose summed weights are all below this barely move a decision
 FORMAT = 1  # bump when the merge changes, so old cached sums are not reused
@@ -36,12 +36,7 @@ FORMAT = 1  # bump when the merge changes, so old cached sums are not reused
 
 def _read(model_dir: Path) -> tuple[dict, np.ndarray, np.ndarray]:
     data = srsly.read_msgpack(model_dir / "features.msgpack")
-    with np.load(model_dir / "weights.npz") as npz:
-        n_tag, n_feature = (int(x) for x in npz["sizes"])
-        w = np.asarray(npz["w"], dtype=np.float64)
-    if w.shape[0] != n_tag * (n_feature + n_tag):
-        raise ModelError(f"{model_dir / 'weights.npz'} has {w.shape[0]} weights for {n_feature} "
-                         f"features and {n_tag} tags: the model files do not belong together.")
+    n_tag, n_feature, w = read_weights(model_dir)
     return data, w[: n_tag * n_feature].reshape(n_feature, n_tag), w[n_tag * n_feature:]
 
 

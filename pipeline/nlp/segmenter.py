@@ -34,6 +34,20 @@ def to_full_width(text: str) -> str:
     return text.translate(_TO_FULL_WIDTH)
 
 
+def read_weights(model_dir: Path) -> tuple[int, int, np.ndarray]:
+    """``(n_tag, n_feature, weights)`` of a pkuseg model's ``weights.npz``, the weights
+    as contiguous float64, after checking that their count fits the recorded sizes."""
+    with np.load(model_dir / "weights.npz") as npz:
+        n_tag, n_feature = (int(x) for x in npz["sizes"])
+        weights = np.ascontiguousarray(npz["w"], dtype=np.float64)
+    expected = n_tag * (n_feature + n_tag)
+    if weights.shape[0] != expected:
+        raise ModelError(f"{model_dir / 'weights.npz'} has {weights.shape[0]} weights, expected "
+                         f"{expected} for {n_feature} features and {n_tag} tags: the model files "
+                         f"do not belong together.")
+    return n_tag, n_feature, weights
+
+
 class PkusegSegmenter:
     """Segment Chinese text with a pkuseg CRF model and an optional user dictionary.
 
@@ -53,12 +67,7 @@ class PkusegSegmenter:
             raise ModelError(f"Segmenter model directory {model_dir} lacks {', '.join(missing)}. "
                              f"Run 'minsheng models fetch' or point to a directory with "
                              f"{' and '.join(MODEL_FILES)}.")
-        with np.load(model_dir / "weights.npz") as npz:
-            n_tag, n_feature = (int(x) for x in npz["sizes"])
-            weights = np.ascontiguousarray(npz["w"], dtype=np.float64)
-        if weights.shape[0] != n_tag * (n_feature + n_tag):
-            raise ModelError(f"{model_dir / 'weights.npz'} has {weights.shape[0]} weights, expected "
-                             f"{n_tag * (n_feature + n_tag)}: the files do not belong together.")
+        n_tag, n_feature, weights = read_weights(model_dir)
         tables = cached_tables(model_dir / "features.msgpack", n_feature)
         self.model_dir = model_dir
         self.normalize_width = normalize_width
