@@ -232,10 +232,10 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.topics_.get_topic_info()
 
-    def dominant_topic(self, X: Sequence[Any]) -> list[str | None]:
-        """``"model:topic"`` of each paragraph's heaviest topic (for inspection)."""
+    def dominant_topics(self, X: Sequence[Any]) -> list[dict[str, str] | None]:
+        """``{model: topic name}`` of each paragraph's heaviest topics (for inspection)."""
         check_is_fitted(self)
-        return self.topics_.dominant_topic(self.featurizer_.transform(X))
+        return self.topics_.dominant_topics(self.featurizer_.transform(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

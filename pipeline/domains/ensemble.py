@@ -74,7 +74,11 @@ class TopicEnsemble(BaseEstimator):
         cols = ["model", "topic", "name", "domain", "seeded", "size", "top_terms", "npmi"]
         return pd.DataFrame(rows)[cols]
 
-    def dominant_topic(self, X: Sequence[Sequence[str]]) -> list[str | None]:
-        """The first member's heaviest topic per paragraph, as ``"model:name"``."""
-        name, scorer = self.scorers_[0]
-        return [None if t is None else f"{name}:{t}" for t in scorer.dominant_topic(X)]
+    def dominant_topics(self, X: Sequence[Sequence[str]]) -> list[dict[str, str] | None]:
+        """Each paragraph's heaviest topic per member, ``{model: topic name}`` (None
+        without terms)."""
+        check_is_fitted(self)
+        docs = [list(d) for d in X]
+        per = [(name, s.dominant_topic(docs)) for name, s in self.scorers_]
+        return [None if per[0][1][i] is None else {name: t[i] for name, t in per}
+                for i in range(len(docs))]

@@ -13,7 +13,8 @@ into terms:
   character-class filter);
 * ``drop_names``: person and place names (``nr``, ``ns``) are not domain
   evidence (沛林, 河南 must not become topic terms);
-* ``bigrams``: adjacent content words also joined (养老+保险 = 养老保险).
+* ``bigrams``: adjacent content words also joined (养老+保险 = 养老保险);
+* words are width-folded (ＡＢＣ１２３ → ABC123) as the reading step's analysis copy is.
 
 Pre-tokenised input (a list of strings per paragraph) is taken as terms as
 they are.  The spaCy component calls :meth:`TermFeaturizer.terms` on a Doc's
@@ -28,6 +29,7 @@ from typing import Any, Callable, Sequence
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, value_invalid_msg
+from ..reading.analysis import analysis_text
 from .terms import terms_from_tagged
 
 #: PKU tags of person and place names (with pkuseg's finer variants).
@@ -92,7 +94,10 @@ class TermFeaturizer(TransformerMixin, BaseEstimator):
             tags = None
         if tags is not None and self.drop_names:
             tags = ["x" if t in NAME_TAGS else t for t in tags]
-        return terms_from_tagged(list(words), list(tags) if self.pos_filter and tags else None,
+        # width-folded word forms: "Ａ级" from raw text and "A级" from a run's analysis copy
+        # are one term
+        words = [analysis_text(w) for w in words]
+        return terms_from_tagged(words, list(tags) if self.pos_filter and tags else None,
                                  bigrams=self.bigrams)
 
     def transform(self, X) -> list[list[str]]:

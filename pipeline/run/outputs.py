@@ -72,7 +72,7 @@ def write_paragraphs_parquet(path: Path, rows: Sequence[Mapping[str, Any]]) -> s
     for r in rows:
         d = {k: v for k, v in sorted(r.items()) if k not in ("cats", "topic")}
         d["cats"] = json.dumps(r["cats"], sort_keys=True)
-        d["topic"] = None if r.get("topic") is None else str(r["topic"])
+        d["topic"] = None if r.get("topic") is None else json.dumps(r["topic"], sort_keys=True)
         flat.append(d)
     table = pa.Table.from_pylist(flat)
     buf = io.BytesIO()
@@ -131,31 +131,34 @@ def write_documents_csv(path: Path, rows: Sequence[Mapping[str, Any]],
     return _write_csv(path, header, rows)
 
 
-TOPIC_HEADER = ["topic", "name", "domain", "top_terms", "model_size", "corpus_size"]
+TOPIC_HEADER = ["model", "topic", "name", "domain", "seeded", "top_terms", "npmi", "model_size",
+                "corpus_size"]
 
 
 def topic_rows(info: Any, prows: Sequence[Mapping[str, Any]], n_terms: int = 10
                ) -> list[dict[str, Any]]:
     """Rows for topics.csv from the domain model's topic table (a DataFrame or records).
 
-    ``corpus_size`` counts this corpus's paragraphs assigned to the topic when
-    the pipeline reports a per-paragraph topic; otherwise it is left empty.
+    ``model_size`` counts training paragraphs whose heaviest topic it is;
+    ``corpus_size`` counts this run's paragraphs whose ``topic`` (``{model:
+    topic name}``, set by the domain component) names it.
     """
     if info is None:
         return []
     records = info.to_dict("records") if hasattr(info, "to_dict") else list(info)
-    have_topics = any("topic" in r for r in prows)
-    sizes = Counter(str(r.get("topic")) for r in prows if r.get("topic") is not None)
+    sizes = Counter((m, t) for r in prows if isinstance(r.get("topic"), Mapping)
+                    for m, t in r["topic"].items())
     out = []
     for rec in records:
         terms = rec.get("top_terms", rec.get("terms", ""))
         if not isinstance(terms, str):
             terms = " ".join(str(t) for t in list(terms)[:n_terms])
-        topic = rec.get("topic", rec.get("name", ""))
-        out.append({"topic": topic, "name": rec.get("name", ""), "domain": rec.get("domain", ""),
-                    "top_terms": terms,
+        model = rec.get("model", "")
+        out.append({"model": model, "topic": rec.get("topic", ""), "name": rec.get("name", ""),
+                    "domain": rec.get("domain", ""), "seeded": rec.get("seeded", ""),
+                    "top_terms": terms, "npmi": rec.get("npmi", ""),
                     "model_size": rec.get("size", ""),
-                    "corpus_size": sizes.get(str(topic), 0) if have_topics else ""})
+                    "corpus_size": sizes.get((model, rec.get("name", "")), 0)})
     return out
 
 
