@@ -291,7 +291,7 @@ def test_shipped_model_classifies_term_lists_without_shared():
 
 
 def test_domains_package_never_imports_spacy():
-    code = ("import sys, pipeline.domains, pipeline.domains.bench; "
+    code = ("import sys, pipeline.domains, pipeline.domains.baselines; "
             "from pipeline import load_domain_model; load_domain_model(); "
             "sys.exit(1 if 'spacy' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0

@@ -29,11 +29,15 @@ from .decision import ConditionalLogit, adapt_livelihood_prior, design, reweight
 from .ensemble import TopicEnsemble
 from .featurize import TermFeaturizer
 from .pseudo import PseudoLabelLayer
+from ..errors import ConfigError, value_invalid_msg
 from .targets import parse_targets
 from .taxonomy import Taxonomy, load_taxonomy
 
-#: Evidence kinds per domain, in the order of the decision's feature axis.
-EVIDENCE = ("seeded", "pseudo", "anchors", "shares")
+#: Evidence kinds a decision may read per domain (see :class:`~pipeline.domains.scorer.Evidence`;
+#: ``pseudo`` is the pseudo-label layer's probability).
+EVIDENCE_KINDS = ("seeded", "shares", "anchors", "mean", "pseudo")
+#: The shipped choice (cross-validated on report paragraphs and messages, BENCHMARKS.md).
+DEFAULT_EVIDENCE = ("seeded", "anchors", "shares", "mean")
 
 
 def _fit_or_keep(template, default, *args, **kwargs):
@@ -55,7 +59,10 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     topics : TopicEnsemble or FrozenEstimator, default=None
         ``None`` is ``TopicEnsemble()`` (seeded NMF + seeded LDA).
     pseudo_labels : PseudoLabelLayer or FrozenEstimator, default=None
+        Fitted only when ``"pseudo"`` is among *evidence*.
     decision : ConditionalLogit, default=None
+    evidence : tuple of str, default=("seeded", "anchors", "shares", "mean")
+        The evidence kinds the decision reads, in order (:data:`EVIDENCE_KINDS`).
     label_threshold : float, default=0.2
         Without labels: a domain with at least this probability joins the label set.
     anchor_threshold : float, default=0.95
@@ -82,12 +89,14 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, taxonomy=None, featurizer=None, topics=None, pseudo_labels=None,
-                 decision=None, label_threshold: float = 0.2, anchor_threshold: float = 0.95):
+                 decision=None, evidence: tuple = DEFAULT_EVIDENCE, label_threshold: float = 0.2,
+                 anchor_threshold: float = 0.95):
         self.taxonomy = taxonomy
         self.featurizer = featurizer
         self.topics = topics
         self.pseudo_labels = pseudo_labels
         self.decision = decision
+        self.evidence = evidence
         self.label_threshold = label_threshold
         self.anchor_threshold = anchor_threshold
 
@@ -104,7 +113,13 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         unlabeled = ~targets.labeled if (~targets.labeled).any() else np.ones(len(terms), bool)
         free_terms = [terms[i] for i in np.where(unlabeled)[0]]
         self.topics_ = _fit_or_keep(self.topics, TopicEnsemble(), free_terms, taxonomy=tax)
-        if isinstance(self.pseudo_labels, FrozenEstimator):
+        unknown = [k for k in self.evidence if k not in EVIDENCE_KINDS]
+        if unknown or not self.evidence:
+            raise ConfigError(value_invalid_msg("DomainClassifier evidence", tuple(self.evidence),
+                                                f"a non-empty tuple of {EVIDENCE_KINDS}"))
+        if "pseudo" not in self.evidence:
+            self.pseudo_labels_ = None
+        elif isinstance(self.pseudo_labels, FrozenEstimator):
             self.pseudo_labels_ = self.pseudo_labels
         else:
             seeded = self.topics_.evidence(free_terms).seeded
@@ -125,7 +140,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         lab_terms = [terms[i] for i in rows]
         ev, F = self._evidence(lab_terms)
         decision = clone(self.decision) if self.decision is not None else ConditionalLogit()
-        self.decision_ = decision.fit(design(F, fb), targets.acceptable[rows])
+        self.decision_ = decision.fit(design(F, fb), targets.acceptable[rows], fallback=fb)
         P = self._raw_proba(lab_terms, (ev, F))[0]
         self.prior_ = float(np.clip(P[:, fb].mean(), 1e-3, 1 - 1e-3))
         sets = [(j, targets.label_sets[i]) for j, i in enumerate(rows) if targets.label_sets[i]]
@@ -140,7 +155,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
 
     def _unsupervised_decision(self) -> ConditionalLogit:
         """Without labels: every kind of evidence weighs the same for every domain."""
-        f = len(EVIDENCE)
+        f = len(self.evidence)
         dec = ConditionalLogit()
         dec.coef_ = np.concatenate([np.full(f, 3.0), np.full(f, 3.0), [0.0]])
         dec.intercept_ = np.zeros(len(self.classes_))
@@ -163,9 +178,10 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     # ---------------------------------------------------------------- inference
     def _evidence(self, terms):
         ev = self.topics_.evidence(terms)
-        F = np.stack([ev.seeded, self.pseudo_labels_.predict_proba(terms), ev.anchors, ev.shares],
-                     axis=2)
-        return ev, F
+        kinds = {"seeded": ev.seeded, "shares": ev.shares, "anchors": ev.anchors, "mean": ev.mean}
+        if "pseudo" in self.evidence:
+            kinds["pseudo"] = self.pseudo_labels_.predict_proba(terms)
+        return ev, np.stack([kinds[k] for k in self.evidence], axis=2)
 
     def _raw_proba(self, terms, computed=None) -> tuple[np.ndarray, np.ndarray]:
         ev, F = computed if computed is not None else self._evidence(terms)

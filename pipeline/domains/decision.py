@@ -49,6 +49,13 @@ class ConditionalLogit(BaseEstimator):
         Ridge penalty on the evidence weights.
     bias_l2 : float or None, default=1e-2
         Ridge penalty on per-domain intercepts; ``None`` fits none.
+    livelihood_weight : float or "balanced", default="balanced"
+        Sample weight of rows whose acceptable domains exclude the fallback;
+        ``"balanced"`` makes their total weight equal to the fallback rows'.
+        Reports are three quarters ``other``, text people write to a
+        government is not: balancing keeps one genre's base rate from deciding
+        every doubtful paragraph of another.  :meth:`adapt_priors` restores a
+        corpus's own base rate when it is wanted.
 
     Attributes
     ----------
@@ -56,16 +63,25 @@ class ConditionalLogit(BaseEstimator):
     intercept_ : ndarray (K,) or zeros
     """
 
-    def __init__(self, l2: float = 1e-3, bias_l2: float | None = 1e-2):
+    def __init__(self, l2: float = 1e-3, bias_l2: float | None = 1e-2,
+                 livelihood_weight: float | str = "balanced"):
         self.l2 = l2
         self.bias_l2 = bias_l2
+        self.livelihood_weight = livelihood_weight
 
-    def fit(self, Z: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None):
+    def fit(self, Z: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None,
+            fallback: int | None = None):
         """*Z*: (n, K, d) design; *Y*: (n, K) 0/1 mask of acceptable domains per row."""
         n, k, d = Z.shape
         sw = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         nb = k if self.bias_l2 is not None else 0
         Y = np.asarray(Y, dtype=np.float64)
+        if fallback is not None:
+            live = Y[:, fallback] == 0
+            w = self.livelihood_weight
+            if w == "balanced":
+                w = sw[~live].sum() / sw[live].sum() if live.any() and (~live).any() else 1.0
+            sw = sw * np.where(live, float(w), 1.0)
 
         def loss(theta):
             w, b = theta[:d], (theta[d:] if nb else 0.0)

@@ -57,7 +57,7 @@ class TopicEnsemble(BaseEstimator):
     def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
         check_is_fitted(self)
         docs = [list(d) for d in X]
-        return Evidence.mean([s.evidence(docs) for _, s in self.scorers_])
+        return Evidence.average([s.evidence(docs) for _, s in self.scorers_])
 
     @property
     def vocabulary_(self) -> dict[str, int]:

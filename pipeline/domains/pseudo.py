@@ -1,9 +1,11 @@
 """PseudoLabelLayer: a discriminative layer trained on seed evidence, no gold labels.
 
-The seeded topics say, for every unlabeled paragraph, which domain its seeded
-topic mass favours.  The most confident paragraphs of each domain (the same
-number per livelihood domain, ``other_factor`` times as many for the fallback)
-become pseudo-labels, and a class-balanced logistic regression on TF-IDF learns
+The seeded topics say, for every unlabeled paragraph, how much of its seeded
+topic mass each domain has.  For each domain, the paragraphs with the highest
+share of it (the same number per livelihood domain, ``other_factor`` times as
+many for the fallback; a paragraph on two lists goes to the domain it has
+more of) become pseudo-labels — ranked per domain, not by argmax, so a small
+domain that rarely wins a paragraph still gets its examples — and a class-balanced logistic regression on TF-IDF learns
 from them which *terms* separate the domains.  A generative share spreads over
 every word of a paragraph; the discriminative layer weighs the informative
 ones, so a message on 失业保险金 full of words the reports never use still
@@ -31,8 +33,6 @@ class PseudoLabelLayer(BaseEstimator):
         Most confident paragraphs kept per livelihood domain.
     other_factor : int, default=5
         The fallback domain keeps ``other_factor * per_class``.
-    other_weight : float, default=0.126
-        Weight on the fallback share when drawing pseudo-labels.
     C : float, default=4.0
         Inverse regularisation of the logistic regression.
     random_state : int, default=0
@@ -45,14 +45,12 @@ class PseudoLabelLayer(BaseEstimator):
     pseudo_counts_ : ndarray, pseudo-labels per class
     """
 
-    _parameter_constraints: dict = {"per_class": [int], "other_factor": [int],
-                                    "other_weight": [float], "C": [float]}
+    _parameter_constraints: dict = {"per_class": [int], "other_factor": [int], "C": [float]}
 
-    def __init__(self, per_class: int = 300, other_factor: int = 5, other_weight: float = 0.126,
-                 C: float = 4.0, random_state: int = 0):
+    def __init__(self, per_class: int = 300, other_factor: int = 5, C: float = 4.0,
+                 random_state: int = 0):
         self.per_class = per_class
         self.other_factor = other_factor
-        self.other_weight = other_weight
         self.C = C
         self.random_state = random_state
 
@@ -60,16 +58,16 @@ class PseudoLabelLayer(BaseEstimator):
             vocabulary: dict[str, int]) -> "PseudoLabelLayer":
         """Draw pseudo-labels from *seeded* shares of term lists *X*; fit the layer."""
         n_classes = seeded.shape[1]
-        P = np.array(seeded, dtype=np.float64, copy=True)
-        P[:, fallback] *= self.other_weight
-        P /= np.where(P.sum(axis=1, keepdims=True) > 0, P.sum(axis=1, keepdims=True), 1.0)
-        label, conf = P.argmax(axis=1), P.max(axis=1)
-        has = np.array([len(d) > 0 for d in X])
-        keep: list[int] = []
+        S = np.asarray(seeded, dtype=np.float64)
+        has = np.flatnonzero([len(d) > 0 for d in X])
+        label = np.full(len(X), -1)
+        best = np.full(len(X), -1.0)
         for c in range(n_classes):
-            idx = np.where((label == c) & has)[0]
             n = self.per_class * (self.other_factor if c == fallback else 1)
-            keep += list(idx[np.argsort(-conf[idx], kind="stable")][:n])
+            top = has[np.argsort(-S[has, c], kind="stable")][:n]
+            take = top[S[top, c] > best[top]]
+            label[take], best[take] = c, S[take, c]
+        keep = list(np.flatnonzero(label >= 0))
         keep_idx = np.array(sorted(keep), dtype=np.int64)
         self.vectorizer_ = TfidfVectorizer(analyzer=identity_analyzer, lowercase=False,
                                            vocabulary=vocabulary, sublinear_tf=True,

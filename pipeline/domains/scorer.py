@@ -13,7 +13,9 @@ each paragraph it gives three kinds of evidence (:class:`Evidence`):
   whose colloquial words land in free topics is judged by what it is about;
 * ``anchors``: the strongest single-term evidence, max over the paragraph's
   terms of P(domain | term) under the topic-word weights (one line on 残疾人 in
-  a paragraph on jobs).
+  a paragraph on jobs);
+* ``mean``: the mean of P(domain | term) over the paragraph's terms, every
+  known term one vote whatever its weight in the topics.
 """
 from __future__ import annotations
 
@@ -44,13 +46,13 @@ class Evidence:
     shares: np.ndarray
     seeded: np.ndarray
     anchors: np.ndarray
+    mean: np.ndarray
     has_terms: np.ndarray
 
     @staticmethod
-    def mean(parts: Sequence["Evidence"]) -> "Evidence":
-        return Evidence(np.mean([p.shares for p in parts], axis=0),
-                        np.mean([p.seeded for p in parts], axis=0),
-                        np.mean([p.anchors for p in parts], axis=0),
+    def average(parts: Sequence["Evidence"]) -> "Evidence":
+        return Evidence(*(np.mean([getattr(p, k) for p in parts], axis=0)
+                          for k in ("shares", "seeded", "anchors", "mean")),
                         np.logical_or.reduce([p.has_terms for p in parts]))
 
 
@@ -175,15 +177,17 @@ class SeededTopicScorer(BaseEstimator):
         seeded = self._shares(W, self._topic_domain_matrix(seeded_only=True))
         post = self.term_domain_posterior()
         E = np.zeros((D.shape[0], post.shape[1]))
+        A = np.zeros_like(E)
         for i in range(D.shape[0]):
             cols = D.indices[D.indptr[i]:D.indptr[i + 1]]
             if len(cols):
                 E[i] = post[cols].max(axis=0)
+                A[i] = post[cols].mean(axis=0)
         fb = list(self.classes_).index(self.fallback_)
         for M in (shares, seeded):
             M[~has_terms] = 0.0
             M[~has_terms, fb] = 1.0
-        return Evidence(shares, seeded, E, has_terms)
+        return Evidence(shares, seeded, E, A, has_terms)
 
     # -------------------------------------------------------------- inspection
     def _build_topic_info(self, D, W) -> None:

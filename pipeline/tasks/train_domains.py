@@ -8,13 +8,15 @@
    topics and the pseudo-label layer learn from the unlabeled rows, the
    decision and the label thresholds from the labeled ones.
 3. Honest numbers: 5-fold CV of the steps that see labels (topics frozen via
-   ``FrozenEstimator``), per-domain primary recall, the cross-validated
-   confusion (for prior-adjusted shares), and — with ``paths.messages`` —
-   accuracy on citizen messages with the learned prior and with the prior
-   adapted by EM on the messages themselves.
+   ``FrozenEstimator``) over every labeled row — report paragraphs and, with
+   ``[fit] messages = true``, the strict citizen messages too — giving report
+   metrics, per-domain primary recall, the cross-validated confusion (for
+   prior-adjusted shares) and message accuracy with the learned prior and
+   with the prior adapted by EM on each held-out fold's messages.
 """
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -43,7 +45,8 @@ def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
     """An unfitted DomainClassifier with the config's steps and parameters."""
     from ..domains.ensemble import TopicEnsemble, default_scorers
 
-    f, t, p, d = (cfg.get(k, {}) for k in ("featurizer", "topics", "pseudo", "decision"))
+    f, t, p, d = (dict(cfg.get(k, {})) for k in ("featurizer", "topics", "pseudo", "decision"))
+    evidence = tuple(d.pop("evidence", ("seeded", "anchors", "shares", "mean")))
     scorers = default_scorers(int(t.get("random_state", 0)))
     for _, s in scorers:
         s.set_params(min_df=t.get("min_df", 3), max_df=t.get("max_df", 0.5),
@@ -52,40 +55,66 @@ def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
                                  seed_strength=float(t.get("seed_strength", 30.0)))
     return DomainClassifier(
         taxonomy=taxonomy, featurizer=TermFeaturizer(**f), topics=TopicEnsemble(scorers),
-        pseudo_labels=PseudoLabelLayer(**p), decision=ConditionalLogit(**d))
+        pseudo_labels=PseudoLabelLayer(**p), decision=ConditionalLogit(**d), evidence=evidence)
 
 
 def with_frozen_topics(clf: DomainClassifier) -> DomainClassifier:
     """A copy whose topics and pseudo-label layer are fixed (only label-fitted steps refit)."""
     return DomainClassifier(taxonomy=clf.taxonomy_, featurizer=clf.featurizer_,
                             topics=FrozenEstimator(clf.topics_),
-                            pseudo_labels=FrozenEstimator(clf.pseudo_labels_),
-                            decision=clf.decision, label_threshold=clf.label_threshold,
+                            pseudo_labels=None if clf.pseudo_labels_ is None
+                            else FrozenEstimator(clf.pseudo_labels_),
+                            decision=clf.decision, evidence=clf.evidence,
+                            label_threshold=clf.label_threshold,
                             anchor_threshold=clf.anchor_threshold)
 
 
 def cross_validate(clf: DomainClassifier, X: list, rows: list[dict], k: int = 5) -> dict:
-    """Pooled out-of-fold predictions of the label-fitted steps; scores and confusion."""
+    """Pooled out-of-fold predictions of the label-fitted steps over every labeled row.
+
+    Report rows (with ``primary``) give the headline metrics, per-domain
+    primary recall and the confusion; message rows (with ``primary_ok``) give
+    primary accuracy, also with the prior adapted by EM on each held-out
+    fold's messages (no labels used).
+    """
+    import copy
+
     ids = list(clf.classes_)
     fb = clf.taxonomy_.fallback
-    pred: list[Any] = [None] * len(rows)
-    for tr, te in KFold(n_splits=k, shuffle=True, random_state=0).split(np.arange(len(rows))):
-        m = with_frozen_topics(clf).fit([X[i] for i in tr], [rows[i]["target"] for i in tr])
-        for i, labs in zip(te, m.predict_labels([X[i] for i in te])):
+    labeled = [i for i, r in enumerate(rows) if r["target"] is not None]
+    pred: dict[int, list[str]] = {}
+    adapted: dict[int, str] = {}
+    for tr, te in KFold(n_splits=k, shuffle=True, random_state=0).split(np.arange(len(labeled))):
+        tr_i, te_i = [labeled[j] for j in tr], [labeled[j] for j in te]
+        m = with_frozen_topics(clf).fit([X[i] for i in tr_i], [rows[i]["target"] for i in tr_i])
+        for i, labs in zip(te_i, m.predict_labels([X[i] for i in te_i])):
             pred[i] = labs
-    gp = [r["primary"] for r in rows]
-    s = score(gp, [r["labels"] for r in rows], [p[0] for p in pred], pred, ids, fb)
-    recall = {}
-    for d in ids:
-        idx = [i for i, g in enumerate(gp) if g == d]
-        if idx:
-            recall[d] = {"n": len(idx), "recall": round(float(np.mean([pred[i][0] == d for i in idx])), 4)}
-    confusion = np.zeros((len(ids), len(ids)), dtype=int)
-    for g, p in zip(gp, pred):
-        confusion[ids.index(g), ids.index(p[0])] += 1
-    return {"headline": headline(s), "primary_recall": recall,
-            "confusion": {"ids": ids, "counts": confusion.tolist(),
-                          "note": "rows: gold primary, columns: cross-validated predicted primary"}}
+        msg = [i for i in te_i if "primary_ok" in rows[i]]
+        if msg:
+            a = copy.deepcopy(m).adapt_priors([X[i] for i in msg])
+            adapted.update(zip(msg, a.predict([X[i] for i in msg])))
+    out: dict[str, Any] = {}
+    rep = [i for i in labeled if "primary" in rows[i]]
+    if rep:
+        gp = [rows[i]["primary"] for i in rep]
+        s = score(gp, [rows[i]["labels"] for i in rep], [pred[i][0] for i in rep],
+                  [pred[i] for i in rep], ids, fb)
+        recall = {d: {"n": gp.count(d), "recall": round(float(np.mean(
+            [pred[i][0] == d for i in rep if rows[i]["primary"] == d])), 4)} for d in ids if d in gp}
+        confusion = np.zeros((len(ids), len(ids)), dtype=int)
+        for i in rep:
+            confusion[ids.index(rows[i]["primary"]), ids.index(pred[i][0])] += 1
+        out.update(headline=headline(s), primary_recall=recall,
+                   confusion={"ids": ids, "counts": confusion.tolist(),
+                              "note": "rows: gold primary, columns: cross-validated predicted primary"})
+    msg = [i for i in labeled if "primary_ok" in rows[i]]
+    if msg:
+        out["messages"] = {
+            "n_strict": len(msg),
+            "primary_accuracy": round(float(np.mean([pred[i][0] in rows[i]["primary_ok"] for i in msg])), 4),
+            "primary_accuracy_adapted": round(float(np.mean([adapted[i] in rows[i]["primary_ok"]
+                                                             for i in msg])), 4)}
+    return out
 
 
 def message_scores(clf: DomainClassifier, X: list, rows: list[dict]) -> dict:
@@ -94,11 +123,9 @@ def message_scores(clf: DomainClassifier, X: list, rows: list[dict]) -> dict:
 
     strict = [i for i, r in enumerate(rows) if r.get("strict", True)]
     ok = lambda pred: float(np.mean([pred[i] in rows[i]["primary_ok"] for i in strict]))  # noqa: E731
-    plain = ok(list(clf.predict(X)))
     adapted = copy.deepcopy(clf).adapt_priors(X)
-    return {"n": len(rows), "n_strict": len(strict), "primary_accuracy": round(plain, 4),
-            "primary_accuracy_adapted": round(ok(list(adapted.predict(X))), 4),
-            "adapted_other_prior": round(float(adapted.adapted_prior_), 4)}
+    return {"n": len(rows), "n_strict": len(strict), "primary_accuracy": round(ok(list(clf.predict(X))), 4),
+            "primary_accuracy_adapted": round(ok(list(adapted.predict(X))), 4)}
 
 
 def train_domains(config_path: Path, overrides: dict[str, str], output: str | None) -> Path:
@@ -123,36 +150,44 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
         from ..errors import ConfigError
         raise ConfigError("No training text: set paths.reports (a folder of documents) or "
                           "corpus.pd1998 = true.")
+    msgs = read_labeled(Path(paths["messages"])) if paths.get("messages") else []
+    fit_msgs = bool(cfg.get("fit", {}).get("messages", True))
+    labeled = rows + ([m for m in msgs if m["target"] is not None] if fit_msgs else [])
     clf = classifier_from_cfg(cfg, taxonomy)
     featurizer = clf.featurizer
-    log(f"featurising {len(texts)} training paragraphs and {len(rows)} labeled ones")
+    log(f"featurising {len(texts)} training paragraphs and {len(labeled)} labeled ones")
     X_unl = featurizer.transform(texts)
-    X_lab = featurizer.transform([r["text"] for r in rows])
-    clf.fit(X_unl + X_lab, [None] * len(X_unl) + [r["target"] for r in rows])
+    X_lab = featurizer.transform([r["text"] for r in labeled])
+    clf.fit(X_unl + X_lab, [None] * len(X_unl) + [r["target"] for r in labeled])
     log(f"fitted in {time.time() - t0:.0f}s")
     scores: dict[str, Any] = {}
-    if rows and any("primary" in r for r in rows):
-        rep = [r for r in rows if "primary" in r]
-        Xr = [X_lab[i] for i, r in enumerate(rows) if "primary" in r]
-        cv = cross_validate(clf, Xr, rep, k=int(cfg["evaluation"].get("folds", 5)))
-        pl = clf.predict_labels(Xr)
-        dev = score([r["primary"] for r in rep], [r["labels"] for r in rep], [p[0] for p in pl], pl,
-                    list(clf.classes_), taxonomy.fallback)
-        scores = {"labeled_file": Path(paths["labeled"]).name, "n": len(rep), "dev": headline(dev),
-                  "cv5": cv["headline"], "cv5_primary_recall": cv["primary_recall"],
-                  "cv5_confusion": cv["confusion"],
-                  "note": "dev = decision fitted on all labeled rows; cv5 = fitted on 4 folds, "
-                          "scored on the 5th (topics never see labeled documents)"}
-        log(f"dev {scores['dev']}  cv5 {scores['cv5']}")
-    if paths.get("messages"):
-        msgs = read_labeled(Path(paths["messages"]))
-        scores["messages"] = dict(message_scores(clf, featurizer.transform([m["text"] for m in msgs]), msgs),
-                                  file=Path(paths["messages"]).name)
-        log(f"messages {scores['messages']}")
+    if labeled:
+        cv = cross_validate(clf, X_lab, labeled, k=int(cfg["evaluation"].get("folds", 5)))
+        scores["labeled_file"] = Path(paths["labeled"]).name if rows else None
+        if "headline" in cv:
+            rep = [(x, r) for x, r in zip(X_lab, labeled) if "primary" in r]
+            pl = clf.predict_labels([x for x, _ in rep])
+            dev = score([r["primary"] for _, r in rep], [r["labels"] for _, r in rep],
+                        [p[0] for p in pl], pl, list(clf.classes_), taxonomy.fallback)
+            scores.update(n=len(rep), dev=headline(dev), cv5=cv["headline"],
+                          cv5_primary_recall=cv["primary_recall"], cv5_confusion=cv["confusion"])
+        if "messages" in cv:
+            scores["messages"] = dict(cv["messages"], file=Path(paths["messages"]).name, cv5=True)
+        scores["note"] = ("dev = decision fitted on all labeled rows; cv5 = fitted on 4 folds of the "
+                          "labeled rows (reports and messages alike), scored on the 5th; topics "
+                          "never see labeled documents")
+        log(f"scores {json.dumps({k: v for k, v in scores.items() if k != 'cv5_confusion'})}")
+    if msgs and not fit_msgs:
+        scores["messages"] = dict(message_scores(clf, featurizer.transform([m["text"] for m in msgs]),
+                                                 msgs), file=Path(paths["messages"]).name, cv5=False)
     desc = {"report_paragraphs": n_reports, "pd1998_paragraphs": len(texts) - n_reports,
             "excluded_docs": sorted(exclude), "reports": str(paths.get("reports") or ""),
             "sha256": corpus_hash(texts)}
     meta = {"name": "minsheng-domains", "corpus": desc, "config": cfg, "scores": scores,
+            "confusion": None if "cv5_confusion" not in scores else {
+                "ids": scores["cv5_confusion"]["ids"], "matrix": scores["cv5_confusion"]["counts"],
+                "source": f"5-fold cross-validated primaries on {scores.get('labeled_file')} "
+                          f"(rows: gold, columns: predicted)"},
             "calibration": clf.calibration_, "prior": clf.prior_,
             "train_command": f"minsheng train domains {config_path}"
                              + "".join(f" --{k} {v}" for k, v in sorted(overrides.items()))}
