@@ -21,7 +21,9 @@ class Extracted:
     """Text extracted from one input.
 
     ``records`` is set by the JSONL/CSV readers: ``(record_id, start, end)``
-    spans of ``text``, each record being a hard paragraph boundary.
+    spans of ``text``, each record being a hard paragraph boundary;
+    ``record_meta`` holds, parallel to it, each record's scalar fields other
+    than the text field (its metadata: year, region, title ...).
     """
 
     text: str
@@ -29,3 +31,4 @@ class Extracted:
     encoding: str | None = None
     records: list[tuple[str, int, int]] | None = None
     warnings: list[str] = field(default_factory=list)
+    record_meta: list[dict[str, object]] | None = None

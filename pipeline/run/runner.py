@@ -5,7 +5,9 @@ load and validate the config, read the corpus, send every paragraph of every
 readable document through the spaCy pipeline on the chosen engine, store each
 finished part at once (so ``--resume`` and kill -9 are safe), and assemble the
 outputs in corpus order: ``paragraphs.jsonl`` (+ ``.parquet``),
-``documents.csv``, ``topics.csv``, ``report.html`` and ``run.json``.
+``documents.csv``, ``topics.csv``, ``attention.csv``, ``report.html`` and
+``run.json``, and prints a one-line summary (documents, paragraphs, statuses,
+seconds, chars/s) on stderr.
 """
 from __future__ import annotations
 
@@ -19,11 +21,12 @@ from typing import Any, Mapping
 
 from .. import __version__
 from . import manifest as mf
+from ..errors import ConfigError
 from .config import load_config
 from .engines import resolve_n_process, run_dask, run_local
-from .outputs import (document_rows, domain_order, paragraph_rows, topic_rows,
-                      write_documents_csv, write_paragraphs_jsonl, write_paragraphs_parquet,
-                      write_topics_csv)
+from .outputs import (attention_tables, document_rows, domain_order, groupings, paragraph_rows,
+                      topic_rows, write_attention_csv, write_documents_csv, write_paragraphs_jsonl,
+                      write_paragraphs_parquet, write_topics_csv)
 from .process import domain_model, load_nlp, load_warnings, model_fingerprint
 from .state import PartStore, document_key, make_tasks
 
@@ -44,7 +47,7 @@ class RunResult:
     @property
     def paths(self) -> dict[str, Path]:
         names = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
-                 "report.html", "run.json")
+                 "attention.csv", "report.html", "run.json")
         return {n: self.output_dir / n for n in names if (self.output_dir / n).exists()}
 
 
@@ -72,9 +75,13 @@ def _read_documents(cfg: Mapping[str, Any], run_errors: list[str]) -> list[Any]:
 
     docs = []
     try:
-        for doc in read_corpus(Path(cfg["paths"]["corpus"]).expanduser(), cfg["corpus"]["glob"],
-                               **cfg["corpus"]["options"]):
+        corpus = cfg["corpus"]
+        for doc in read_corpus(Path(cfg["paths"]["corpus"]).expanduser(), corpus["glob"],
+                               unit=corpus["unit"], filename_fields=corpus["filename_fields"],
+                               metadata=corpus["metadata"], **corpus["options"]):
             docs.append(doc)
+    except ConfigError:  # an unusable metadata.csv: the user's to fix, not a partial run
+        raise
     except Exception as exc:  # noqa: BLE001 - keep what was read, record the failure
         run_errors.append(f"reading stopped after {len(docs)} documents: "
                           f"{type(exc).__name__}: {exc}")
@@ -145,8 +152,9 @@ def _run_engine(cfg: Mapping[str, Any], pending: list[dict[str, Any]], on_result
 
 def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
                   prows: list[dict[str, Any]], domains: list[str], info: Any,
-                  notes: list[str]) -> list[dict[str, Any]]:
-    """Write paragraphs.jsonl/.parquet, documents.csv and topics.csv; return document rows."""
+                  notes: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Write paragraphs.jsonl/.parquet, documents.csv, topics.csv and attention.csv;
+    return the document rows and the attention rows."""
     write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
     if cfg["output"]["parquet"]:
         note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)
@@ -157,7 +165,10 @@ def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
     if info is None:
         notes.append("the pipeline exposes no topic table: topics.csv has a header only")
     write_topics_csv(out / "topics.csv", topic_rows(info, prows))
-    return drows
+    arows = attention_tables(prows, domains, groupings(cfg["output"]["group_by"], docs),
+                             n_boot=cfg["output"]["bootstrap"])
+    write_attention_csv(out / "attention.csv", arows)
+    return drows, arows
 
 
 def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python",
@@ -219,7 +230,7 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     for note in notes:
         print(f"minsheng: warning: {note}", file=sys.stderr)
     info = _topic_info(nlp)
-    drows = _write_tables(out, cfg, docs, prows, domains, info, notes)
+    drows, arows = _write_tables(out, cfg, docs, prows, domains, info, notes)
     timings["write_s"] = time.perf_counter() - t
 
     n_chars = sum(len(p["analysis_text"]) for task in pending for p in task["paragraphs"])
@@ -259,10 +270,12 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
                   for res in by_doc.values() for r in res["rows"]}
         report_path = write_report(out / "report.html", manifest=manifest, docs=docs,
                                    prows=prows, drows=drows, domains=domains, topics=info,
-                                   tokens=tokens)
+                                   tokens=tokens, attention=arows,
+                                   groups=groupings(cfg["output"]["group_by"], docs))
         timings["report_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     manifest["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     mf.write_manifest(out / "run.json", manifest)
+    print(mf.summary_line(manifest), file=sys.stderr)
     return RunResult(output_dir=out, report_path=report_path, manifest=manifest)
