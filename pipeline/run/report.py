@@ -61,7 +61,7 @@ table{border-collapse:collapse;font-size:13px} td,th{border:1px solid #ddd;paddi
 svg text{font-family:inherit}
 .scores{display:block;font-size:11px;color:#555;margin-top:2px}
 .panels{display:flex;flex-wrap:wrap;gap:6px} .panel{border:1px solid #eee}
-table.groups td{font-size:12px;text-align:right;white-space:nowrap} .ci{font-size:10px;color:#444}
+.wide{overflow-x:auto} table.groups th{font-size:11px} table.groups td{font-size:11px;padding:2px 4px;text-align:right;white-space:nowrap} .ci{font-size:10px;color:#444}
 """
 
 
@@ -194,8 +194,9 @@ def _scores_text(row: Mapping[str, Any], names: Mapping[str, str]) -> str:
 
 
 def _paragraph(row: Mapping[str, Any], col: Mapping[str, str], names: Mapping[str, str],
-               show_doc: bool = False) -> str:
-    classes = ["para", f"kind-{row['kind']}"]
+               example: bool = False) -> str:
+    """One paragraph card; an *example* (examples section) also names its paragraph id."""
+    classes = ["para", "example", f"kind-{row['kind']}"] if example else ["para", f"kind-{row['kind']}"]
     d = row["domain"]
     colour = col.get(d, OTHER_COLOUR) if d else OTHER_COLOUR
     if row["kind"] != "body":
@@ -210,7 +211,7 @@ def _paragraph(row: Mapping[str, Any], col: Mapping[str, str], names: Mapping[st
            else f'<span class="tag" style="background:#bbb">{_e(row["kind"])}</span>')
     reason = f' <span class="muted">({_e(row["reason"])})</span>' if row["status"] == "error" else ""
     scores = f'<span class="scores">{_e(_scores_text(row, names))}</span>' if row["cats"] else ""
-    where = f'<span class="muted">{_e(row["para_id"])}</span> ' if show_doc else ""
+    where = f'<span class="muted">{_e(row["para_id"])}</span> ' if example else ""
     return (f'<p class="{" ".join(classes)}" id="{_e(row["para_id"])}" data-domain="{_e(d or "")}" '
             f'style="border-left-color:{colour};background:{colour}14">{tag}{where}{_e(row["text"])}'
             f'{flag}{reason}{scores}</p>')
@@ -228,7 +229,7 @@ def _examples(body: Sequence[Mapping[str, Any]], domains: Sequence[str], col: Ma
         pick = rows[:EXAMPLES] + [r for r in rows[-EXAMPLES:] if r not in rows[:EXAMPLES]]
         out.append(f'<h3>{_swatch(col[d])} {_e(_label(d, names))} '
                    f'<span class="muted">{len(rows)} paragraphs · most, then least confident</span></h3>')
-        out.extend(_paragraph(r, col, names, show_doc=True) for r in pick)
+        out.extend(_paragraph(r, col, names, example=True) for r in pick)
     return "".join(out)
 
 
@@ -279,7 +280,7 @@ def _groups_sections(arows: Sequence[Mapping[str, Any]], groups: Sequence[Sequen
                      domains: Sequence[str], col: Mapping[str, str], names: Mapping[str, str]) -> list[str]:
     """A trend (time-like groupings) and a comparison table per grouping of the run."""
     out = []
-    label = lambda d: _label(d, names)  # noqa: E731 - a one-line adapter
+    label = lambda d: names.get(d, d)  # noqa: E731 - short labels: tables have 18 columns
     for by in groups:
         field = "+".join(by)
         values = [r[by[0]] for r in arows if r.get("by") == field and r["measure"] == "primary"
@@ -295,7 +296,8 @@ def _groups_sections(arows: Sequence[Mapping[str, Any]], groups: Sequence[Sequen
                     '<p class="muted">Share (%) of body paragraphs by primary domain; below it the '
                     '95 % interval. Other measures (characters, expected, coverage, livelihood '
                     'only) are in attention.csv.</p>',
-                    group_table(arows, field, domains, label), "</section>"]
+                    f'<div class="wide">{group_table(arows, field, domains, label)}</div>',
+                    "</section>"]
     return out
 
 
