@@ -4,16 +4,25 @@ spaCy's default PREFIX is a word's first character and SUFFIX its last three;
 for Chinese words (mostly 1-3 characters) that suffix is the word itself, so
 an unseen word shows the tagger nothing of its head character (化 -> verb,
 性/者/率 -> noun). Here PREFIX is the first character and SUFFIX the last one.
+
+NORM, PREFIX and SUFFIX are computed from the word folded to PD1998's writing
+(:func:`pipeline.nlp.normalize.fold`: full-width ASCII, simplified
+characters), so ``1998`` and ``國`` show the tagger the features ``１９９８`` and
+``国`` had in training, while ``token.text`` stays as written. Lexemes are not
+saved with the pipeline; these getters are code, so ``spacy.load`` uses them.
+
 Defaults are a config string, as in ``spacy.lang.zh``: the pkuseg tokenizer
 from this package, loaded in ``initialize()``.
 """
 from __future__ import annotations
 
-from spacy.attrs import PREFIX, SUFFIX
-from spacy.lang.zh import Chinese, ChineseDefaults
 import multiprocessing as mp
 
+from spacy.attrs import NORM, PREFIX, SUFFIX
+from spacy.lang.zh import Chinese, ChineseDefaults
 from spacy.util import SimpleFrozenList, load_config_from_str, registry
+
+from . import normalize
 
 DEFAULT_CONFIG = """
 [nlp]
@@ -30,17 +39,10 @@ user_dict = null
 """
 
 
-def first_char(string: str) -> str:
-    return string[:1]
-
-
-def last_char(string: str) -> str:
-    return string[-1:]
-
-
 class MinshengChineseDefaults(ChineseDefaults):
     config = load_config_from_str(DEFAULT_CONFIG)
-    lex_attr_getters = {**ChineseDefaults.lex_attr_getters, PREFIX: first_char, SUFFIX: last_char}
+    lex_attr_getters = {**ChineseDefaults.lex_attr_getters, PREFIX: normalize.prefix,
+                        SUFFIX: normalize.suffix, NORM: normalize.norm}
 
 
 @registry.languages("zh_minsheng")
@@ -55,6 +57,9 @@ class MinshengChinese(Chinese):
 
         msgpack_cache.install()  # Doc (de)serialisation, e.g. nlp.pipe(n_process=2)
         super().__init__(*args, **kwargs)
+        # spaCy wraps NORM in its base-norm table keyed by the raw word ('`' -> "'"); the
+        # folded word's norm must win, so that '`' and '｀' agree, as they do for the tagger
+        self.vocab.lex_attr_getters[NORM] = normalize.norm
 
     def pipe(self, texts, *, as_tuples=False, batch_size=None, disable=SimpleFrozenList(),
              component_cfg=None, n_process=1):
