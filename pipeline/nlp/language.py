@@ -22,7 +22,7 @@ from spacy.attrs import NORM, PREFIX, SUFFIX
 from spacy.lang.zh import Chinese, ChineseDefaults
 from spacy.util import SimpleFrozenList, load_config_from_str, registry
 
-from . import normalize
+from . import normalize, pieces
 
 DEFAULT_CONFIG = """
 [nlp]
@@ -61,6 +61,32 @@ class MinshengChinese(Chinese):
         # folded word's norm must win, so that '`' and '｀' agree, as they do for the tagger
         self.vocab.lex_attr_getters[NORM] = normalize.norm
 
+    def make_doc(self, text: str):
+        """spaCy's ``make_doc`` after lone surrogates become U+FFFD (:func:`pieces.storable`)."""
+        return super().make_doc(pieces.storable(text))
+
+    def __call__(self, text, *, disable=SimpleFrozenList(), component_cfg=None):
+        """spaCy's ``__call__``; a text above :data:`pieces.PIECE_CHARS` is processed in
+        bounded pieces joined into one Doc (:mod:`pipeline.nlp.pieces`)."""
+        if isinstance(text, str) and len(text) > pieces.PIECE_CHARS:
+            return self._long(text, disable, component_cfg)
+        return super().__call__(text, disable=disable, component_cfg=component_cfg)
+
+    def _long(self, text: str, disable=(), component_cfg=None):
+        def piece_pipe(parts, off):
+            return super(MinshengChinese, self).pipe(parts, batch_size=1, disable=off,
+                                                     component_cfg=component_cfg)
+
+        return pieces.process_long(self, piece_pipe, text, disable, component_cfg)
+
+    def _serial_pipe(self, texts, batch_size, disable, component_cfg):
+        size = batch_size or self.batch_size
+        return pieces.pipe_with_long(
+            texts, size,
+            lambda run: super(MinshengChinese, self).pipe(run, batch_size=size, disable=disable,
+                                                          component_cfg=component_cfg),
+            lambda text: self._long(text, disable, component_cfg))
+
     def pipe(self, texts, *, as_tuples=False, batch_size=None, disable=SimpleFrozenList(),
              component_cfg=None, n_process=1):
         """spaCy's ``Language.pipe``; with ``n_process`` > 1 on a platform that can fork,
@@ -70,13 +96,16 @@ class MinshengChinese(Chinese):
 
         if n_process == -1:
             n_process = mp.cpu_count()
-        if n_process == 1 or as_tuples or component_cfg or not parallel.fork_available():
+        if as_tuples or (n_process != 1 and (component_cfg or not parallel.fork_available())):
             yield from super().pipe(texts, as_tuples=as_tuples, batch_size=batch_size,
                                     disable=disable, component_cfg=component_cfg,
-                                    n_process=n_process)
+                                    n_process=n_process)  # as_tuples comes back here per text
+            return
+        if n_process == 1:
+            yield from self._serial_pipe(texts, batch_size, disable, component_cfg)
             return
         size = batch_size or self.batch_size
         yield from parallel.parallel_pipe(
             self, texts, n_process, size,
-            lambda batch: super(MinshengChinese, self).pipe(batch, batch_size=size, disable=disable),
+            lambda batch: self._serial_pipe(batch, size, disable, None),
             disable)
