@@ -23,7 +23,7 @@ from typing import Callable
 from .. import assets
 from ..errors import MinshengError, missing_dependency_msg
 from . import evaluation, pd1998
-from .segmenter import to_full_width
+from .normalize import to_full_width
 
 SHIPPED = "minsheng pd1998 ⊕ pkuseg-default + lexicon (shipped)"
 SHARED = Path(os.environ.get("MINSHENG_SHARED", Path(__file__).resolve().parents[3] / "shared"))

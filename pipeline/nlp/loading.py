@@ -1,7 +1,8 @@
 """``pipeline.load()``: the shipped Chinese pipeline, verified, offline.
 
-The pipeline folder (``models/nlp``) is checked file by file against
-``models/MANIFEST`` before spaCy opens it; the livelihood domain component is
+The pipeline folder (``models/nlp``, or any folder inside ``models/``) is
+checked file by file against ``models/MANIFEST`` before spaCy opens it, and a
+mismatch is a :class:`ModelError`, never a fallback; the livelihood domain component is
 added from ``models/domains`` the same way when it is available.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ def load(path: str | Path | None = None, *, domains: bool | str | Path = True,
     from . import entities, language, ruler, tokenizer, upos  # noqa: F401  (registered functions used by the config)
 
     folder = models.verify(models.NLP_MODEL) if path is None else Path(path)
+    models.verify_folder(folder)  # a folder inside models/ only as MANIFEST lists it
     if not (folder / "config.cfg").exists():
         raise ModelError(f"{folder} is not a saved spaCy pipeline (no config.cfg). Pass a folder "
                          f"written by nlp.to_disk(), or leave path unset for the shipped model.")

@@ -4,9 +4,10 @@ Why not ``spacy_pkuseg.pkuseg`` directly: it loads models through a global
 config, only from its own file names, and treats half-width Latin letters as
 unknown characters (its training data, People's Daily 1998, is full-width).
 Here a model directory holds ``features.msgpack`` and ``weights.npz`` (float64,
-or float32/float16 compressed to keep committed models small); text is mapped
-1:1 from half-width ASCII to full-width before features are computed, so
-token boundaries map back onto the original characters unchanged. The CRF is
+or float32/float16 compressed to keep committed models small); the model reads
+a copy of the text mapped 1:1 from half-width ASCII to full-width (or any
+same-length view the caller gives, e.g. :func:`pipeline.nlp.normalize.segmenter_view`),
+so token boundaries map back onto the original characters unchanged. The CRF is
 scored by :class:`pipeline.nlp.features.FastCrf` (the same scores and tags as
 spacy_pkuseg's extractor and Viterbi, about three times faster).
 """
@@ -19,19 +20,13 @@ from typing import Iterable
 import numpy as np
 
 from ..errors import ModelError
+from .normalize import to_full_width
 
-# Half-width printable ASCII (U+0021..U+007E) -> full-width forms (U+FF01..U+FF5E).
-_TO_FULL_WIDTH = {code: code + 0xFEE0 for code in range(0x21, 0x7F)}
 _NON_SPACE = re.compile(r"\S+")
 # pkuseg normalises ／ as a letter, so it glues words on both sides together; in the
 # PKU standard a slash is its own word except inside numbers (１／３) and Latin text.
 _SLASH_BETWEEN = re.compile(r"(?<![０-９Ａ-Ｚａ-ｚ．])／|／(?![０-９Ａ-Ｚａ-ｚ．])")
 MODEL_FILES = ("features.msgpack", "weights.npz")
-
-
-def to_full_width(text: str) -> str:
-    """Map half-width ASCII to full-width, one character for one character."""
-    return text.translate(_TO_FULL_WIDTH)
 
 
 def read_weights(model_dir: Path) -> tuple[int, int, np.ndarray]:
@@ -88,9 +83,8 @@ class PkusegSegmenter:
         words.append(text[start:])
         return words
 
-    def _cut_run(self, run: str) -> list[int]:
-        """Return word lengths for one whitespace-free run of text."""
-        view = to_full_width(run) if self.normalize_width else run
+    def _cut_run(self, view: str) -> list[int]:
+        """Return word lengths for one whitespace-free run of the normalised text."""
         if "／" in view:
             lengths = []
             pos = 0
@@ -118,14 +112,22 @@ class PkusegSegmenter:
                 lengths.extend(len(w) for w in self._crf_cut(piece))
         return lengths
 
-    def cut(self, text: str) -> list[str]:
-        """Words of *text*, whitespace dropped; their concatenation is the non-space text."""
+    def cut(self, text: str, view: str | None = None) -> list[str]:
+        """Words of *text*, whitespace dropped; their concatenation is the non-space text.
+
+        The model reads *view*, a copy of *text* of the same length (default: *text*
+        with half-width ASCII made full-width when ``normalize_width``); the words
+        are the original characters at the positions it chose."""
+        if view is None:
+            view = to_full_width(text) if self.normalize_width else text
+        elif len(view) != len(text):
+            raise ValueError(f"the segmenter's view has {len(view)} characters, the text "
+                             f"{len(text)}: a view must map one character to one.")
         words: list[str] = []
-        for match in _NON_SPACE.finditer(text):
-            run = match.group()
-            pos = 0
-            for length in self._cut_run(run):
-                words.append(run[pos:pos + length])
+        for match in _NON_SPACE.finditer(view):
+            pos = match.start()
+            for length in self._cut_run(match.group()):
+                words.append(text[pos:pos + length])
                 pos += length
         return words
 

@@ -21,17 +21,22 @@ from spacy.util import DummyTokenizer, registry
 from spacy.vocab import Vocab
 
 from ..errors import ModelError
+from . import normalize
 from .segmenter import MODEL_FILES, PkusegSegmenter
 
 USER_DICT_FILE = "user_dict.txt"
 
 
 @registry.tokenizers("minsheng.PkusegTokenizer.v1")
-def create_tokenizer(normalize_width: bool = True) -> Callable[[Any], "PkusegTokenizer"]:
-    """Tokenizer factory for ``[nlp.tokenizer]``."""
+def create_tokenizer(normalize_width: bool = True,
+                     normalize_script: bool = True) -> Callable[[Any], "PkusegTokenizer"]:
+    """Tokenizer factory for ``[nlp.tokenizer]``: the segmenter reads half-width ASCII
+    as full-width (*normalize_width*) and traditional text as simplified
+    (*normalize_script*, :func:`pipeline.nlp.normalize.script_view`)."""
 
     def make(nlp) -> PkusegTokenizer:
-        return PkusegTokenizer(nlp.vocab, normalize_width=normalize_width)
+        return PkusegTokenizer(nlp.vocab, normalize_width=normalize_width,
+                               normalize_script=normalize_script)
 
     return make
 
@@ -56,12 +61,22 @@ def prepare_saved(path: Path) -> Path:
     return folder
 
 
+def _norms_from_view(doc: Doc, view: str) -> None:
+    """Where OpenCC's phrase-aware conversion chose another character than the word's own
+    fold (a traditional text), the token's NORM follows the view, as for the simplified text."""
+    for token in doc:
+        seen = view[token.idx:token.idx + len(token.text)]
+        if normalize.fold(token.text) != normalize.fold(seen):
+            token.norm_ = normalize.norm(seen)
+
+
 class PkusegTokenizer(DummyTokenizer):
     """Word segmentation with a pkuseg CRF model; whitespace kept as token spaces."""
 
-    def __init__(self, vocab: Vocab, normalize_width: bool = True):
+    def __init__(self, vocab: Vocab, normalize_width: bool = True, normalize_script: bool = True):
         self.vocab = vocab
         self.normalize_width = normalize_width
+        self.normalize_script = normalize_script
         self.model_name: str | None = None
         self.ensemble: str | None = None
         self.ensemble_weight = 1.0
@@ -106,13 +121,25 @@ class PkusegTokenizer(DummyTokenizer):
         if self.segmenter is None:
             raise ModelError("The pkuseg tokenizer has no model: call nlp.initialize() or use "
                              "pipeline.load(), which loads the shipped model.")
-        words = self.segmenter.cut(text)
+        view = self._view(text)
+        words = self.segmenter.cut(text, view)
         words, spaces = util.get_words_and_spaces(words, text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        if view is not None and self.normalize_script and view != normalize.fold(text):
+            _norms_from_view(doc, view)
+        return doc
+
+    def _view(self, text: str) -> str | None:
+        """What the segmenter reads (None: its own width mapping)."""
+        if not self.normalize_script:
+            return None
+        view = normalize.script_view(text)
+        return normalize.to_full_width(view) if self.normalize_width else view
 
     # -- serialisation -------------------------------------------------------------
     def _cfg(self) -> dict:
-        return {"normalize_width": self.normalize_width, "model_name": self.model_name,
+        return {"normalize_width": self.normalize_width, "normalize_script": self.normalize_script,
+                "model_name": self.model_name,
                 "ensemble": self.ensemble, "ensemble_weight": self.ensemble_weight}
 
     def to_disk(self, path, **kwargs) -> None:
@@ -130,6 +157,7 @@ class PkusegTokenizer(DummyTokenizer):
         path = Path(path)
         cfg = srsly.read_json(path / "cfg")
         self.normalize_width = cfg.get("normalize_width", True)
+        self.normalize_script = cfg.get("normalize_script", True)
         if all((path / name).exists() for name in MODEL_FILES):
             words = []
             if (path / USER_DICT_FILE).exists():

@@ -37,27 +37,6 @@ def _domains_arg(domains: str) -> bool | str:
     return {"default": True, "none": False}.get(domains, domains)
 
 
-def _fallback_nlp(reason: str, domains: str) -> Any:
-    """pkuseg segmentation (+ the domain component when its model exists).
-
-    Used only while the shipped pipeline is not provisioned; every use is
-    recorded in run.json's warnings and shown in the report.
-    """
-    from ..bridge import add_to_pipeline, pkuseg_nlp
-    from ..errors import ModelError
-
-    nlp = pkuseg_nlp()
-    what = "pkuseg segmentation only (domains.model = none)"
-    if domains != "none":
-        try:
-            add_to_pipeline(nlp, None if domains == "default" else domains)
-            what = "pkuseg segmentation + the domain model (no tagger)"
-        except (ModelError, OSError) as exc:
-            what = f"pkuseg segmentation only, no domains ({' '.join(str(exc).split())[:200]})"
-    _WARNINGS.append(f"nlp.model 'default' is not available ({reason}); used {what}")
-    return nlp
-
-
 def cache_key(model: str, domains: str = "default") -> str:
     """Key of a loaded pipeline in this process's cache."""
     return f"{model}\0{domains}"
@@ -74,22 +53,18 @@ def load_nlp(model: str, domains: str = "default") -> Any:
     nlp = _NLP_CACHE.get(key)
     if nlp is not None:
         return nlp
-    from ..errors import ModelError
     from ..nlp.loading import load
 
-    if model == "default":
-        try:
-            nlp = load(domains=_domains_arg(domains))
-        except ModelError as exc:
-            nlp = _fallback_nlp(" ".join(str(exc).split())[:200], domains)
-    else:
-        nlp = load(model, domains=_domains_arg(domains))
+    # A model that fails its checks is an error (ModelError, one line), never a
+    # silent fallback to a smaller pipeline that would write different rows.
+    nlp = load(None if model == "default" else model, domains=_domains_arg(domains))
     _NLP_CACHE[key] = nlp
     return nlp
 
 
 def load_warnings() -> list[str]:
-    """Problems noticed while loading pipelines in this process."""
+    """Problems noticed while loading pipelines in this process (none today: a model that
+    cannot be loaded stops the run)."""
     return list(_WARNINGS)
 
 
