@@ -1,8 +1,9 @@
-"""``read_corpus``: every file under a folder, one document each (or one per record), sorted.
+"""``read_corpus``: every file under a folder, one document each (or one per record).
 
 Document ids are the file's path relative to the corpus root in POSIX form
 (``2024/page-01.txt``), so the same folder always yields the same ids on any
-machine. Files are visited in sorted order of that id. Hidden files and
+machine. Files are visited in sorted order of that id (a file's records in
+file order). Hidden files and
 folders (name starting with '.') are skipped unless ``include_hidden=True``.
 A file that cannot be read at all (permissions, vanished) still yields an
 ``unreadable`` document: one record per file, and the run goes on.

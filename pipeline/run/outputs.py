@@ -227,10 +227,14 @@ def attention_tables(prows: Sequence[Mapping[str, Any]], domains: Sequence[str],
                      ) -> list[dict[str, Any]]:
     """attention.csv rows: per document, then per grouping (each tagged ``by``)."""
     out: list[dict[str, Any]] = []
+    fields = list(dict.fromkeys(f for g in groupings for f in g if f != "doc_id"))
+    meta = {r["doc_id"]: r.get("meta") or {} for r in prows}
     for by in [["doc_id"], *[list(g) for g in groupings if list(g) != ["doc_id"]]]:
         for r in attention_rows(prows, by, domains=domains, n_boot=n_boot, confusion=confusion,
                                 confusion_ids=confusion_ids):
-            out.append({"by": "+".join(by), **r})
+            # a document's rows also carry its values of the grouping fields (its year ...)
+            extra = {f: meta[r["doc_id"]].get(f) for f in fields} if by == ["doc_id"] else {}
+            out.append({"by": "+".join(by), **r, **extra})
     return out
 
 
