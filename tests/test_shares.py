@@ -138,3 +138,12 @@ def test_log_odds_prefers_distinctive_words():
     assert [w for w, _, _ in terms["employment"][:2]] == ["就业", "岗位"]
     assert "发展" not in [w for w, z, _ in terms["employment"] if z > 0]
     assert "一次" not in [w for w, _, _ in terms["employment"]]  # below min_count
+
+
+def test_a_share_of_zero_gets_the_exact_upper_bound():
+    rows = _rows([("a", 10, "employment", ["employment"])] * 30 + [("a", 10, "other", ["other"])] * 10)
+    t = attention_rows(rows, [], domains=DOMAINS, n_boot=100, scopes=["all"])
+    health = _value(t, measure="primary", domain="health")
+    assert health["value"] == 0 and health["lo"] == 0
+    assert health["hi"] == pytest.approx(1 - 0.025 ** (1 / 40))  # not the degenerate [0, 0]
+    assert _value(t, measure="expected", domain="health")["hi"] > 0

@@ -4,7 +4,8 @@ One row per (group, scope, domain, measure): the group's field values,
 ``scope`` (``all`` | ``livelihood``), ``domain``, ``measure`` (see
 :mod:`pipeline.shares.measures`; ``adjusted`` when a confusion matrix is
 given), ``value`` (the estimate on all the group's paragraphs), ``lo`` /
-``hi`` (95 % seeded bootstrap interval), ``paragraphs`` (body paragraphs in
+``hi`` (95 % seeded bootstrap interval; see :func:`boundary_interval` for
+shares of exactly 0 or 1), ``paragraphs`` (body paragraphs in
 scope) and ``documents``. Groups are the distinct values of the ``by`` fields
 (document metadata, or ``doc_id``); ``by=[]`` is one corpus-wide group.
 """
@@ -22,6 +23,8 @@ from .measures import MEASURES, OTHER, SCOPES, matrices
 
 COLUMNS = ("scope", "domain", "measure", "value", "lo", "hi", "paragraphs", "documents")
 N_BOOT = 200
+#: Measures that count paragraphs, whose degenerate intervals get the exact bound.
+COUNTED = ("primary", "chars", "coverage")
 
 
 def group_value(row: Mapping[str, Any], field: str) -> Any:
@@ -113,12 +116,32 @@ def _emit(values: Mapping[str, np.ndarray], reps_by: Mapping[str, np.ndarray], d
     out = []
     for m, v in values.items():
         lo, hi = percentile_interval(reps_by[m]) if m in reps_by else (None, None)
+        if lo is not None and m in COUNTED:
+            lo, hi = boundary_interval(v, lo, hi, n_paragraphs)
         for k, d in enumerate(domains):
             out.append({"scope": scope, "domain": d, "measure": m, "value": _num(v[k]),
                         "lo": None if lo is None else _num(lo[k]),
                         "hi": None if hi is None else _num(hi[k]),
                         "paragraphs": n_paragraphs, "documents": n_documents})
     return out
+
+
+def boundary_interval(value: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: int
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Widen degenerate intervals at 0 or 1 to the exact (Clopper-Pearson) bound for n paragraphs.
+
+    A domain with no paragraph in the group gets the bootstrap interval
+    [0, 0] -- every replicate is 0 too -- which cannot hold a true share
+    above zero; the exact 95 % bound for 0 of n, ``1 - 0.025**(1/n)``, can.
+    Likewise for a share of exactly 1.
+    """
+    lo, hi = lo.copy(), hi.copy()
+    bound = 0.025 ** (1.0 / max(1, n))
+    at_zero = (value == 0) & (hi == 0)
+    at_one = (value == 1) & (lo == 1)
+    hi[at_zero] = 1 - bound
+    lo[at_one] = bound
+    return lo, hi
 
 
 def _num(x: float) -> float | None:
