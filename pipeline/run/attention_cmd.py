@@ -33,10 +33,15 @@ def format_table(rows: Sequence[Mapping[str, Any]], by: Sequence[str], measure: 
     field = "+".join(by)
     picked = [r for r in rows if r["by"] == field and r["measure"] == measure and r["scope"] == scope]
     cols = [d for d in domains if any(r["domain"] == d for r in picked)]
+    raw = {(tuple(r.get(f) for f in by), r["domain"]): r["value"] for r in rows
+           if r["by"] == field and r["measure"] == "primary" and r["scope"] == scope}
     groups: dict[tuple, dict[str, str]] = {}
     for r in picked:
         key = tuple(r.get(f) for f in by)
-        groups.setdefault(key, {"paragraphs": str(r["paragraphs"])})[r["domain"]] = _cell(r)
+        cell = _cell(r)
+        if measure == "adjusted" and raw.get((key, r["domain"])) is not None:
+            cell += f" raw {100 * raw[(key, r['domain'])]:.1f}"  # shown beside the raw share
+        groups.setdefault(key, {"paragraphs": str(r["paragraphs"])})[r["domain"]] = cell
     header = [*by, "paragraphs", *cols]
     body = [[*("" if v is None else str(v) for v in key), cells["paragraphs"],
              *(cells.get(d, "") for d in cols)] for key, cells in groups.items()]

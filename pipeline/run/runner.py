@@ -23,6 +23,7 @@ from .. import __version__
 from . import manifest as mf
 from ..errors import ConfigError
 from .config import load_config
+from .confusion import shipped_confusion
 from .engines import resolve_n_process, run_dask, run_local
 from .outputs import (attention_tables, document_rows, domain_order, groupings, paragraph_rows,
                       topic_rows, write_attention_csv, write_documents_csv, write_paragraphs_jsonl,
@@ -150,7 +151,7 @@ def _run_engine(cfg: Mapping[str, Any], pending: list[dict[str, Any]], on_result
     return run_local(pending, n_process=cfg["run"]["n_process"], **args)
 
 
-def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
+def _write_tables(out: Path, cfg: Mapping[str, Any], nlp: Any, docs: list[Any],
                   prows: list[dict[str, Any]], domains: list[str], info: Any,
                   notes: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Write paragraphs.jsonl/.parquet, documents.csv, topics.csv and attention.csv;
@@ -165,8 +166,11 @@ def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
     if info is None:
         notes.append("the pipeline exposes no topic table: topics.csv has a header only")
     write_topics_csv(out / "topics.csv", topic_rows(info, prows))
+    shipped = shipped_confusion(nlp, cfg["domains"]["model"])  # adjusted shares when the model has one
     arows = attention_tables(prows, domains, groupings(cfg["output"]["group_by"], docs),
-                             n_boot=cfg["output"]["bootstrap"])
+                             n_boot=cfg["output"]["bootstrap"],
+                             confusion=None if shipped is None else shipped.matrix,
+                             confusion_ids=None if shipped is None else shipped.ids)
     write_attention_csv(out / "attention.csv", arows)
     return drows, arows
 
@@ -230,7 +234,7 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     for note in notes:
         print(f"minsheng: warning: {note}", file=sys.stderr)
     info = _topic_info(nlp)
-    drows, arows = _write_tables(out, cfg, docs, prows, domains, info, notes)
+    drows, arows = _write_tables(out, cfg, nlp, docs, prows, domains, info, notes)
     timings["write_s"] = time.perf_counter() - t
 
     n_chars = sum(len(p["analysis_text"]) for task in pending for p in task["paragraphs"])
