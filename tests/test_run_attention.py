@@ -95,6 +95,8 @@ def test_attention_command_is_deterministic(result, tmp_path, capsys):
     assert printed.splitlines()[0].split()[:2] == ["region", "paragraphs"] and "[" in printed
     assert main(["attention", *argv]) == 0
     assert out.read_bytes() == first
+    assert main(["attention", str(result.output_dir), "--by", "province"]) == 2
+    assert "no document" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # argparse refuses an unknown measure
         main(["attention", str(result.output_dir), "--measure", "nonsense"])
 

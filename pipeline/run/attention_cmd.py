@@ -59,7 +59,17 @@ def attention_command(run_dir: Path, by: Sequence[str], measure: str = "primary"
         raise ConfigError(value_invalid_msg("--measure", measure, valid))
     run_dir = Path(run_dir)
     rows, domains = read_rows(run_dir)
+    if not (run_dir / "run.json").is_file():
+        raise ConfigError(f"{run_dir / 'run.json'} does not exist; pass the output folder of a finished "
+                          "'minsheng run' (it writes run.json last)")
     manifest = json.loads((run_dir / "run.json").read_text("utf-8"))
+    fields = {k for r in rows for k in (r.get("meta") or {})}
+    missing = [f for f in by if f != "doc_id" and f not in fields]
+    if missing:
+        raise ConfigError(f"--by {', '.join(missing)}: no document of {run_dir} has that metadata field; "
+                          f"fields present: {', '.join(sorted(fields)) or 'none'} (or doc_id). Fix: pick "
+                          "one of them, or add metadata (metadata.csv, filename_fields, record fields) "
+                          "and run again.")
     config = manifest["config"]
     domains = domains or manifest.get("domains") or []
     notes: list[str] = []
