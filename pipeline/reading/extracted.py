@@ -22,6 +22,8 @@ class Extracted:
 
     ``records`` is set by the JSONL/CSV readers: ``(record_id, start, end)``
     spans of ``text``, each record being a hard paragraph boundary.
+    ``damaged`` lists ``(char_offset, byte_offset)`` of invalid bytes shown as
+    U+FFFD in ``text`` (slightly damaged UTF-8, see :mod:`decode`).
     """
 
     text: str
@@ -29,3 +31,4 @@ class Extracted:
     encoding: str | None = None
     records: list[tuple[str, int, int]] | None = None
     warnings: list[str] = field(default_factory=list)
+    damaged: list[tuple[int, int]] = field(default_factory=list)
