@@ -191,3 +191,15 @@ def test_output_folder_inside_the_corpus_is_not_read_back(corpus, tmp_path):
     assert first.manifest["counts"]["documents"] == second.manifest["counts"]["documents"]
     assert not any(i["id"].startswith("runs/") for i in second.manifest["inputs"])
     assert any("inside the corpus folder" in w for w in second.manifest["warnings"])
+
+
+@pytest.mark.parametrize("data, message", [(b"", "has no records"),
+                                           (b'{"id": 1, "text": "\xff"}\n', "is not UTF-8 (byte 22")])
+def test_classify_input_it_cannot_use_is_one_line(tmp_path, capsys, data, message):
+    from pipeline.cli import main
+
+    (tmp_path / "in.jsonl").write_bytes(data)
+    assert main(["classify", str(tmp_path / "in.jsonl"), str(tmp_path / "out.jsonl")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (tmp_path / "out.jsonl").exists()
