@@ -102,6 +102,19 @@ def _check_classify_input(path: Path) -> None:
                             f"Fix: one JSON object a line, e.g. {{\"id\": 1, \"text\": \"...\"}}.")
 
 
+def _cmd_attention(args: argparse.Namespace, extra: list[str]) -> None:
+    from .run.attention_cmd import attention_command
+
+    text, path, notes = attention_command(Path(args.run_dir), args.by or [], measure=args.measure,
+                                          livelihood_only=args.livelihood_only,
+                                          output=Path(args.output) if args.output else None,
+                                          adjusted=not args.no_adjusted)
+    for note in notes:
+        print(f"minsheng: {note}", file=sys.stderr)
+    print(text)
+    print(f"Wrote {path}")
+
+
 def _cmd_classify(args: argparse.Namespace, extra: list[str]) -> None:
     from .domain_tasks import classify_jsonl
 
@@ -143,6 +156,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config")
     p.add_argument("--resume", action="store_true", help="skip documents already done")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("attention", help="attention per domain by group, with 95% intervals")
+    p.add_argument("run_dir", help="output folder of a finished 'minsheng run'")
+    p.add_argument("--by", action="append", metavar="FIELD",
+                   help="metadata field to group by (repeat for a joint grouping); default: per document")
+    p.add_argument("--measure", default="primary",
+                   choices=["primary", "chars", "expected", "coverage", "adjusted"],
+                   help="measure printed (attention.csv has all of them)")
+    p.add_argument("--livelihood-only", action="store_true",
+                   help="print shares among livelihood paragraphs only (other left out)")
+    p.add_argument("--output", default=None, help="CSV to write (default: RUN_DIR/attention.csv)")
+    p.add_argument("--no-adjusted", action="store_true",
+                   help="skip the prior-adjusted share (no confusion matrix is looked for)")
+    p.set_defaults(func=_cmd_attention)
 
     p = sub.add_parser("classify", help="classify {id, text} JSONL into domains")
     p.add_argument("input")

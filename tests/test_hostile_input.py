@@ -137,3 +137,12 @@ def test_inflation_limit_counts_declared_sizes():
         zf.writestr("word/document.xml", b" " * (20 << 20))
     doc = read_document(buf.getvalue(), name="x.docx")
     assert doc.status is DocumentStatus.UNREADABLE and "x;" in doc.reason
+
+
+def test_broken_line_with_one_document_per_record(hostile):
+    folder = hostile[0]
+    docs = list(read_corpus(folder, glob="one_broken_line.jsonl", unit="record"))
+    assert [d.id for d in docs] == [f"one_broken_line.jsonl/r{i}" for i in range(6)]
+    assert any("line 4: invalid JSON" in w for w in docs[0].warnings)
+    sur = list(read_corpus(folder, glob="surrogate.jsonl", unit="record"))
+    assert sur[0].paragraphs[0].text == "孤立代理项\ufffd之后的养老服务。"

@@ -39,7 +39,8 @@ def test_hostile_folder_end_to_end(tmp_path):
     expect = build(corpus)
     out = tmp_path / "out"
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    proc = subprocess.run(_argv(overrides(corpus, out, **{"run.n_process": "2"})), cwd=tmp_path,
+    ov = overrides(corpus, out, **{"run.n_process": "2", "corpus.unit": "file"})  # a row a file
+    proc = subprocess.run(_argv(ov), cwd=tmp_path,
                           env=_env(), capture_output=True, text=True, timeout=900)
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -194,7 +195,7 @@ def test_output_folder_inside_the_corpus_is_not_read_back(corpus, tmp_path):
 
 
 @pytest.mark.parametrize("data, message", [(b"", "has no records"),
-                                           (b'{"id": 1, "text": "\xff"}\n', "is not UTF-8 (byte 22")])
+                                           (b'{"id": 1, "text": "\xff"}\n', "is not UTF-8 (byte 19")])
 def test_classify_input_it_cannot_use_is_one_line(tmp_path, capsys, data, message):
     from pipeline.cli import main
 

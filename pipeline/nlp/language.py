@@ -17,12 +17,14 @@ from this package, loaded in ``initialize()``.
 from __future__ import annotations
 
 import multiprocessing as mp
+from typing import Iterable, Iterator
 
 from spacy.attrs import NORM, PREFIX, SUFFIX
 from spacy.lang.zh import Chinese, ChineseDefaults
-from spacy.util import SimpleFrozenList, load_config_from_str, registry
+from spacy.tokens import Doc
+from spacy.util import SimpleFrozenDict, SimpleFrozenList, load_config_from_str, minibatch, registry
 
-from . import normalize, pieces
+from . import embed_cache, normalize, pieces
 
 DEFAULT_CONFIG = """
 [nlp]
@@ -83,13 +85,21 @@ class MinshengChinese(Chinese):
         size = batch_size or self.batch_size
         return pieces.pipe_with_long(
             texts, size,
-            lambda run: super(MinshengChinese, self).pipe(run, batch_size=size, disable=disable,
-                                                          component_cfg=component_cfg),
+            lambda run: super(MinshengChinese, self).pipe(self.make_docs(run, size), batch_size=size,
+                                                          disable=disable, component_cfg=component_cfg),
             lambda text: self._long(text, disable, component_cfg))
+
+    def from_disk(self, path, *, exclude=SimpleFrozenList(), overrides=SimpleFrozenDict()):
+        """spaCy's ``from_disk``; then the tok2vec word embeddings are cached per distinct
+        word for inference (:mod:`pipeline.nlp.embed_cache`: same vectors, bit for bit)."""
+        nlp = super().from_disk(path, exclude=exclude, overrides=overrides)
+        embed_cache.install(nlp)
+        return nlp
 
     def pipe(self, texts, *, as_tuples=False, batch_size=None, disable=SimpleFrozenList(),
              component_cfg=None, n_process=1):
-        """spaCy's ``Language.pipe``; with ``n_process`` > 1 on a platform that can fork,
+        """spaCy's ``Language.pipe``, with the texts of each batch segmented together
+        (:meth:`make_docs`); with ``n_process`` > 1 on a platform that can fork,
         batches go to worker processes that never wait for the parent to read
         (:mod:`pipeline.nlp.parallel`).  Same Docs, same order as ``n_process=1``."""
         from . import parallel
@@ -109,3 +119,20 @@ class MinshengChinese(Chinese):
             self, texts, n_process, size,
             lambda batch: self._serial_pipe(batch, size, disable, None),
             disable)
+
+    def make_docs(self, texts: Iterable, batch_size: int) -> Iterator[Doc]:
+        """Docs of *texts* (strings, Docs or Doc bytes, as ``pipe`` takes), in order: the
+        strings of each batch go through the tokenizer together (one segmenter pass
+        per batch instead of per text); Docs, bytes and texts over ``max_length``
+        go through ``make_doc``'s usual path one by one. Lone surrogates become U+FFFD
+        as in :meth:`make_doc`."""
+        batch_docs = getattr(self.tokenizer, "docs", None)
+        for batch in minibatch(texts, batch_size):
+            together = [t for t in batch if isinstance(t, str) and len(t) <= self.max_length]
+            made = iter(batch_docs([pieces.storable(t) for t in together]) if batch_docs and together
+                        else ())
+            for item in batch:
+                if batch_docs and isinstance(item, str) and len(item) <= self.max_length:
+                    yield next(made)
+                else:
+                    yield self._ensure_doc(item)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import srsly
 from spacy import util
@@ -59,6 +59,31 @@ def prepare_saved(path: Path) -> Path:
     folder = crf_model_dir(Path(path), cfg.get("ensemble"), cfg.get("ensemble_weight", 1.0))
     PkusegSegmenter(folder)
     return folder
+
+
+def words_and_spaces(text: str, spans: Iterable[tuple[int, int]]) -> tuple[list[str], list[bool]]:
+    """Words and trailing-space flags of *text* cut at *spans* (``(start, length)``, in
+    order, whitespace between them): ``spacy.util.get_words_and_spaces`` without its
+    search for each word, since the positions are known. One space after a word is
+    its trailing space; any other whitespace is a token of its own."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for start, length in spans:
+        if start > pos:
+            words.append(text[pos:start])
+            spaces.append(False)
+        words.append(text[start:start + length])
+        pos = start + length
+        if text[pos:pos + 1] == " ":
+            spaces.append(True)
+            pos += 1
+        else:
+            spaces.append(False)
+    if pos < len(text):
+        words.append(text[pos:])
+        spaces.append(False)
+    return words, spaces
 
 
 def _norms_from_view(doc: Doc, view: str) -> None:
@@ -118,16 +143,27 @@ class PkusegTokenizer(DummyTokenizer):
         self.ensemble_weight = float(ensemble_weight)
 
     def __call__(self, text: str) -> Doc:
+        return self.docs([text])[0]
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterable[Doc]:
+        """Docs of *texts*, segmented *batch_size* texts at a time (one CRF pass each)."""
+        for batch in util.minibatch(texts, batch_size):
+            yield from self.docs(batch)
+
+    def docs(self, texts: Sequence[str]) -> list[Doc]:
+        """One Doc per text; the CRF scores all texts' pieces in one feature pass."""
         if self.segmenter is None:
             raise ModelError("The pkuseg tokenizer has no model: call nlp.initialize() or use "
                              "pipeline.load(), which loads the shipped model.")
-        view = self._view(text)
-        words = self.segmenter.cut(text, view)
-        words, spaces = util.get_words_and_spaces(words, text)
-        doc = Doc(self.vocab, words=words, spaces=spaces)
-        if view is not None and self.normalize_script and view != normalize.fold(text):
-            _norms_from_view(doc, view)
-        return doc
+        views = [self._view(text) for text in texts]
+        out = []
+        for text, view, spans in zip(texts, views, self.segmenter.spans_many(texts, views)):
+            words, spaces = words_and_spaces(text, spans)
+            doc = Doc(self.vocab, words=words, spaces=spaces)
+            if view is not None and view != normalize.fold(text):
+                _norms_from_view(doc, view)
+            out.append(doc)
+        return out
 
     def _view(self, text: str) -> str | None:
         """What the segmenter reads (None: its own width mapping)."""

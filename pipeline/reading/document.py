@@ -35,7 +35,7 @@ Source = str | os.PathLike | bytes
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _storable(ex: Extracted) -> None:
+def make_storable(ex: Extracted) -> None:
     """Replace lone surrogates (a JSON ``\\ud800`` escape, a ``str`` input) by U+FFFD,
     one character for one so offsets hold, and say so: nothing downstream can
     encode them."""
@@ -100,7 +100,7 @@ def build_document(data: bytes, *, doc_id: str, source: str, name: str, fmt: str
         return failed(DocumentStatus.UNREADABLE, str(exc))
     except Exception as exc:  # a reader bug or a library choking: still one record per file
         return failed(DocumentStatus.UNREADABLE, f"reader failed: {type(exc).__name__}: {exc}")
-    _storable(ex)
+    make_storable(ex)
     if ex.damaged:
         ex.warnings.append(damage_warning(ex.damaged))
     try:

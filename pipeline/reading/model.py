@@ -90,6 +90,10 @@ class Document:
     such as DOCX/PDF). ``format`` is one of ``txt``, ``md``, ``html``,
     ``docx``, ``pdf``, ``jsonl``, ``json``, ``csv``, ``tsv`` or ``unknown``.
     ``warnings`` lists non-fatal problems (records without the text field ...).
+    ``meta`` holds the document's metadata: scalar fields of its record
+    (JSONL/CSV with ``unit="record"``), its row of the corpus's
+    ``metadata.csv`` and fields parsed from its file name (see
+    :func:`pipeline.reading.read_corpus`); keys are field names.
     """
 
     id: str
@@ -103,6 +107,7 @@ class Document:
     sha256: str
     is_traditional: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
 
     @property
     def ok(self) -> bool:
@@ -124,6 +129,7 @@ class Document:
             "sha256": self.sha256,
             "is_traditional": self.is_traditional,
             "warnings": list(self.warnings),
+            "meta": dict(self.meta),
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }
         if with_text:

@@ -9,6 +9,11 @@ record's id field in ``Paragraph.record_id`` (or ``r{n}``, the 0-based record
 number, when the record has no id). Records without the text field are
 skipped with a warning; a file where no record has it is ``unreadable`` and
 the reason lists the fields that do exist.
+
+Every other scalar field of a record (string, number, boolean; ``null`` and
+empty CSV cells are left out) is kept as that record's metadata in
+``Extracted.record_meta``; :mod:`pipeline.reading.units` turns each record
+into its own document carrying it (``unit="record"``).
 """
 from __future__ import annotations
 
@@ -18,6 +23,7 @@ import json
 
 from .decode import damage_warning, decode_with_damage
 from .extracted import Extracted, Unreadable
+from .metadata import scalar
 
 csv.field_size_limit(1 << 30)
 
@@ -70,6 +76,7 @@ def extract_records(data: bytes, fmt: str, *, text_field: str = "text", id_field
     records = _records_json(text, fmt) if fmt in ("json", "jsonl") else _records_csv(text, fmt)
     parts: list[str] = []
     spans: list[tuple[str, int, int]] = []
+    metas: list[dict[str, object]] = []
     warnings: list[str] = [damage_warning(damaged)] if damaged else []
     fields_seen: set[str] = set()
     pos = 0
@@ -94,6 +101,7 @@ def extract_records(data: bytes, fmt: str, *, text_field: str = "text", id_field
             parts.append("\n\n")
             pos += 2
         spans.append((rid, pos, pos + len(value)))
+        metas.append(record_meta(rec, text_field, cells=fmt in ("csv", "tsv")))
         parts.append(value)
         pos += len(value)
     if records and not spans:
@@ -103,4 +111,16 @@ def extract_records(data: bytes, fmt: str, *, text_field: str = "text", id_field
         )
     if len(warnings) > 100:
         warnings = warnings[:100] + [f"... and {len(warnings) - 100} more"]
-    return Extracted(text="".join(parts), format=fmt, encoding=encoding, records=spans, warnings=warnings)
+    return Extracted(text="".join(parts), format=fmt, encoding=encoding, records=spans, warnings=warnings,
+                     record_meta=metas)
+
+
+def record_meta(rec: dict, text_field: str, cells: bool = False) -> dict[str, object]:
+    """The scalar fields of one record other than its text (its metadata).
+
+    ``cells``: the values are CSV cells (strings), read as
+    :func:`pipeline.reading.metadata.scalar` reads them (integers recognised).
+    """
+    return {k: scalar(v) if cells and isinstance(v, str) else v for k, v in rec.items()
+            if isinstance(k, str) and k != text_field and isinstance(v, (str, int, float, bool))
+            and v != ""}

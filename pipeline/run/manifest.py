@@ -75,3 +75,16 @@ def errors(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:
     return atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2,
                                               sort_keys=True, default=str) + "\n")
+
+
+def summary_line(manifest: Mapping[str, Any]) -> str:
+    """One line for the console: documents, paragraphs, statuses, seconds, chars/s."""
+    c = manifest.get("counts", {})
+    t = manifest.get("throughput", {})
+    docs = ", ".join(f"{k} {v}" for k, v in c.get("documents_by_status", {}).items())
+    paras = ", ".join(f"{k} {v}" for k, v in c.get("paragraphs_by_status", {}).items())
+    total = manifest.get("timings", {}).get("total_s")
+    rate = t.get("chars_per_s")
+    return (f"minsheng run: {c.get('documents')} documents ({docs}), {c.get('paragraphs')} paragraphs "
+            f"({paras}), {total} s total, {t.get('characters')} characters processed at "
+            f"{rate if rate is not None else 'n/a'} chars/s")

@@ -5,7 +5,9 @@ load and validate the config, read the corpus, send every paragraph of every
 readable document through the spaCy pipeline on the chosen engine, store each
 finished part at once (so ``--resume`` and kill -9 are safe), and assemble the
 outputs in corpus order: ``paragraphs.jsonl`` (+ ``.parquet``),
-``documents.csv``, ``topics.csv``, ``report.html`` and ``run.json``.
+``documents.csv``, ``topics.csv``, ``attention.csv``, ``report.html`` and
+``run.json``, and prints a one-line summary (documents, paragraphs, statuses,
+seconds, chars/s) on stderr.
 """
 from __future__ import annotations
 
@@ -22,10 +24,11 @@ from ..errors import ConfigError, MinshengError
 from . import lock
 from . import manifest as mf
 from .config import load_config
+from .confusion import shipped_confusion
 from .engines import resolve_n_process, run_dask, run_local
-from .outputs import (document_rows, domain_order, paragraph_rows, topic_rows,
-                      write_documents_csv, write_paragraphs_jsonl, write_paragraphs_parquet,
-                      write_topics_csv)
+from .outputs import (attention_tables, document_rows, domain_order, groupings, paragraph_rows,
+                      topic_rows, write_attention_csv, write_documents_csv, write_paragraphs_jsonl,
+                      write_paragraphs_parquet, write_topics_csv)
 from .process import domain_model, load_nlp, load_warnings, model_fingerprint
 from .state import PartStore, document_key, make_tasks
 
@@ -35,7 +38,7 @@ PAUSE_ENV = "MINSHENG_TEST_PAUSE_AFTER"
 PAUSE_MARKER = "minsheng-test: paused"
 #: What a run publishes; run.json (written last) holds their sha256 and a run_id over them.
 OUTPUT_NAMES = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
-                "report.html")
+                "attention.csv", "report.html")
 
 
 @dataclass
@@ -76,8 +79,10 @@ def _read_documents(cfg: Mapping[str, Any], run_errors: list[str]) -> list[Any]:
 
     docs = []
     try:
-        for doc in read_corpus(Path(cfg["paths"]["corpus"]).expanduser(), cfg["corpus"]["glob"],
-                               **cfg["corpus"]["options"]):
+        corpus = cfg["corpus"]
+        for doc in read_corpus(Path(cfg["paths"]["corpus"]).expanduser(), corpus["glob"],
+                               unit=corpus["unit"], filename_fields=corpus["filename_fields"],
+                               metadata=corpus["metadata"], **corpus["options"]):
             docs.append(doc)
     except (ConfigError, TypeError) as exc:  # the call is wrong (glob, options): stop, say why
         raise ConfigError(f"Reading paths.corpus with corpus.glob={cfg['corpus']['glob']!r} and "
@@ -150,10 +155,11 @@ def _run_engine(cfg: Mapping[str, Any], pending: list[dict[str, Any]], on_result
     return run_local(pending, n_process=cfg["run"]["n_process"], **args)
 
 
-def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
+def _write_tables(out: Path, cfg: Mapping[str, Any], nlp: Any, docs: list[Any],
                   prows: list[dict[str, Any]], domains: list[str], info: Any,
-                  notes: list[str]) -> list[dict[str, Any]]:
-    """Write paragraphs.jsonl/.parquet, documents.csv and topics.csv; return document rows."""
+                  notes: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Write paragraphs.jsonl/.parquet, documents.csv, topics.csv and attention.csv;
+    return the document rows and the attention rows."""
     write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
     if cfg["output"]["parquet"]:
         note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)
@@ -164,7 +170,13 @@ def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
     if info is None:
         notes.append("the pipeline exposes no topic table: topics.csv has a header only")
     write_topics_csv(out / "topics.csv", topic_rows(info, prows))
-    return drows
+    shipped = shipped_confusion(nlp, cfg["domains"]["model"])  # adjusted shares when the model has one
+    arows = attention_tables(prows, domains, groupings(cfg["output"]["group_by"], docs),
+                             n_boot=cfg["output"]["bootstrap"],
+                             confusion=None if shipped is None else shipped.matrix,
+                             confusion_ids=None if shipped is None else shipped.ids)
+    write_attention_csv(out / "attention.csv", arows)
+    return drows, arows
 
 
 def _output_dir(cfg: Mapping[str, Any]) -> Path:
@@ -254,7 +266,7 @@ def _execute(cfg: dict[str, Any], out: Path, *, resume: bool, source: str,
         print(f"minsheng: warning: {note}", file=sys.stderr)
     info = _topic_info(nlp)
     lock.unpublish(out, OUTPUT_NAMES)  # until run.json is back, the folder is visibly incomplete
-    drows = _write_tables(out, cfg, docs, prows, domains, info, notes)
+    drows, arows = _write_tables(out, cfg, nlp, docs, prows, domains, info, notes)
     timings["write_s"] = time.perf_counter() - t
 
     n_chars = sum(len(p["analysis_text"]) for task in pending for p in task["paragraphs"])
@@ -294,7 +306,8 @@ def _execute(cfg: dict[str, Any], out: Path, *, resume: bool, source: str,
                   for res in by_doc.values() for r in res["rows"]}
         report_path = write_report(out / "report.html", manifest=manifest, docs=docs,
                                    prows=prows, drows=drows, domains=domains, topics=info,
-                                   tokens=tokens)
+                                   tokens=tokens, attention=arows,
+                                   groups=groupings(cfg["output"]["group_by"], docs))
         timings["report_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
@@ -302,4 +315,5 @@ def _execute(cfg: dict[str, Any], out: Path, *, resume: bool, source: str,
     manifest["outputs"] = lock.output_digests(out, OUTPUT_NAMES)
     manifest["run_id"] = lock.run_id(manifest["outputs"])
     mf.write_manifest(out / "run.json", manifest)  # last: it publishes the outputs above
+    print(mf.summary_line(manifest), file=sys.stderr)
     return RunResult(output_dir=out, report_path=report_path, manifest=manifest)
