@@ -84,6 +84,24 @@ def _cmd_run(args: argparse.Namespace, extra: list[str]) -> None:
     print(f"Report:  {result.report_path}")
 
 
+def _check_classify_input(path: Path) -> None:
+    """One-line errors for an input ``classify`` cannot use: not UTF-8, or no records."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MinshengError(f"Cannot read the classify input {str(path)!r}: "
+                            f"{exc.strerror or exc}. Fix: pass a readable JSONL file.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MinshengError(f"The classify input {str(path)!r} is not UTF-8 (byte {exc.start}: "
+                            f"{data[exc.start:exc.start + 4]!r}). Fix: re-save it as UTF-8, "
+                            f"or read it with 'minsheng run', which names damaged paragraphs.") from None
+    if not text.strip():
+        raise MinshengError(f"The classify input {str(path)!r} has no records (it is empty). "
+                            f"Fix: one JSON object a line, e.g. {{\"id\": 1, \"text\": \"...\"}}.")
+
+
 def _cmd_attention(args: argparse.Namespace, extra: list[str]) -> None:
     from .run.attention_cmd import attention_command
 
@@ -100,6 +118,8 @@ def _cmd_attention(args: argparse.Namespace, extra: list[str]) -> None:
 def _cmd_classify(args: argparse.Namespace, extra: list[str]) -> None:
     from .domain_tasks import classify_jsonl
 
+    if Path(args.input).is_file():
+        _check_classify_input(Path(args.input))
     counts = classify_jsonl(Path(args.input), Path(args.output), model=args.model,
                             text_field=args.text_field, id_field=args.id_field)
     print(f"Wrote {args.output}: {counts}")

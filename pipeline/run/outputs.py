@@ -4,6 +4,8 @@ Rows are built from the documents (in corpus order) and the per-document
 results, then written atomically.  Everything here is deterministic: keys are
 sorted, scores are rounded when computed, shares use fixed ``%.4f``
 formatting, and nothing time-dependent is written (timings go to run.json).
+CSV text cells that a spreadsheet would run as a formula (starting with
+``= + - @``, tab or CR) are written with a leading ``'``.
 Every column of every file is documented in the README ("Outputs").
 """
 from __future__ import annotations
@@ -34,7 +36,7 @@ def paragraph_rows(docs: Sequence[Any], results: Mapping[str, dict[str, Any]], *
                 "meta": dict(getattr(doc, "meta", {}) or {}),
                 "kind": p.kind, "role": p.role,
                 "text": p.text, "start": p.start, "end": p.end,
-                "status": status, "reason": doc.reason if status != "ok" else None,
+                "status": status, "reason": doc.reason if status != "ok" else p.note,
                 "domain": None, "domains": [], "cats": {}, "score": None,
                 "low_confidence": False,
             }
@@ -44,7 +46,8 @@ def paragraph_rows(docs: Sequence[Any], results: Mapping[str, dict[str, Any]], *
             elif res is not None:
                 cats = res["cats"]
                 score = cats.get(res["domain"]) if res["domain"] else None
-                row.update(status=res["status"], reason=res["reason"], domain=res["domain"],
+                row.update(status=res["status"], reason=res["reason"] or p.note,
+                           domain=res["domain"],
                            domains=res["domains"], cats=cats, score=score,
                            low_confidence=score is not None and score < low_confidence)
                 if "topic" in res:
@@ -138,7 +141,8 @@ def document_rows(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
         primary = max(domains, key=lambda d: (counts[d], -domains.index(d))) if counts else ""
         row: dict[str, Any] = {
             "doc_id": doc.id, "source": doc.source, "format": doc.format,
-            "encoding": doc.encoding or "", "status": str(doc.status), "reason": doc.reason or "",
+            "encoding": doc.encoding or "", "status": str(doc.status),
+            "reason": doc.reason or "; ".join(doc.warnings),  # ok: what was skipped or repaired
             "sha256": doc.sha256, "paragraphs": len(rows),
             "body_paragraphs": sum(1 for r in rows if r["kind"] == "body"),
             "error_paragraphs": sum(1 for r in rows if r["status"] == "error"),
@@ -153,12 +157,25 @@ def document_rows(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
     return out
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...)).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell: None -> "", text that a spreadsheet would run as a formula -> "'" + text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Path:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(header), lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in header})
+        writer.writerow({k: cell(r.get(k)) for k in header})
     return atomic_write_text(path, buf.getvalue())
 
 

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .. import __version__
+from ..errors import ConfigError, MinshengError
+from . import lock
 from . import manifest as mf
-from ..errors import ConfigError
 from .config import load_config
 from .confusion import shipped_confusion
 from .engines import resolve_n_process, run_dask, run_local
@@ -35,6 +36,9 @@ from .state import PartStore, document_key, make_tasks
 #: and sleeps, so a test can SIGKILL it at a known point.
 PAUSE_ENV = "MINSHENG_TEST_PAUSE_AFTER"
 PAUSE_MARKER = "minsheng-test: paused"
+#: What a run publishes; run.json (written last) holds their sha256 and a run_id over them.
+OUTPUT_NAMES = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
+                "attention.csv", "report.html")
 
 
 @dataclass
@@ -47,8 +51,7 @@ class RunResult:
 
     @property
     def paths(self) -> dict[str, Path]:
-        names = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
-                 "attention.csv", "report.html", "run.json")
+        names = OUTPUT_NAMES + ("run.json",)
         return {n: self.output_dir / n for n in names if (self.output_dir / n).exists()}
 
 
@@ -81,8 +84,9 @@ def _read_documents(cfg: Mapping[str, Any], run_errors: list[str]) -> list[Any]:
                                unit=corpus["unit"], filename_fields=corpus["filename_fields"],
                                metadata=corpus["metadata"], **corpus["options"]):
             docs.append(doc)
-    except ConfigError:  # an unusable metadata.csv: the user's to fix, not a partial run
-        raise
+    except (ConfigError, TypeError) as exc:  # the call is wrong (glob, options): stop, say why
+        raise ConfigError(f"Reading paths.corpus with corpus.glob={cfg['corpus']['glob']!r} and "
+                          f"corpus.options={cfg['corpus']['options']!r} failed: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - keep what was read, record the failure
         run_errors.append(f"reading stopped after {len(docs)} documents: "
                           f"{type(exc).__name__}: {exc}")
@@ -175,14 +179,40 @@ def _write_tables(out: Path, cfg: Mapping[str, Any], nlp: Any, docs: list[Any],
     return drows, arows
 
 
+def _output_dir(cfg: Mapping[str, Any]) -> Path:
+    out = Path(cfg["paths"]["output"]).expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / ".minsheng-state").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise MinshengError(f"Cannot create the output folder paths.output={str(out)!r}: "
+                            f"{exc.strerror or exc}. Fix: pass --paths.output DIR in a place "
+                            f"you can write.") from None
+    return out
+
+
 def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python",
             overrides: Mapping[str, Any] | None = None) -> RunResult:
-    """Run a resolved config (see :func:`pipeline.run.config.load_config`)."""
+    """Run a resolved config (see :func:`pipeline.run.config.load_config`) while holding
+    the output folder's lock (:mod:`pipeline.run.lock`)."""
+    out = _output_dir(cfg)
+    with lock.hold(out):
+        return _execute(cfg, out, resume=resume, source=source, overrides=overrides)
+
+
+def _inside_corpus(cfg: Mapping[str, Any], out: Path) -> list[str]:
+    corpus = Path(cfg["paths"]["corpus"]).expanduser().resolve()
+    if corpus in out.resolve().parents:
+        return [f"the output folder {str(out)!r} is inside the corpus folder; it is never read "
+                f"as input (it holds .minsheng-state)"]
+    return []
+
+
+def _execute(cfg: dict[str, Any], out: Path, *, resume: bool, source: str,
+             overrides: Mapping[str, Any] | None) -> RunResult:
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    out = Path(cfg["paths"]["output"]).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
     run_errors: list[str] = []
 
     model = cfg["nlp"]["model"]
@@ -230,10 +260,12 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     prows = paragraph_rows(docs, by_doc, low_confidence=cfg["domains"]["low_confidence"],
                            tokens=cfg["output"]["tokens"])
     domains = domain_order(_known_domains(nlp), prows)
-    notes = list(load_warnings()) + ([engine["note"]] if engine.get("note") else [])
+    notes = list(load_warnings()) + ([engine["note"]] if engine.get("note") else []) \
+        + _inside_corpus(cfg, out)
     for note in notes:
         print(f"minsheng: warning: {note}", file=sys.stderr)
     info = _topic_info(nlp)
+    lock.unpublish(out, OUTPUT_NAMES)  # until run.json is back, the folder is visibly incomplete
     drows, arows = _write_tables(out, cfg, nlp, docs, prows, domains, info, notes)
     timings["write_s"] = time.perf_counter() - t
 
@@ -280,6 +312,8 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     timings["total_s"] = time.perf_counter() - t0
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     manifest["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    mf.write_manifest(out / "run.json", manifest)
+    manifest["outputs"] = lock.output_digests(out, OUTPUT_NAMES)
+    manifest["run_id"] = lock.run_id(manifest["outputs"])
+    mf.write_manifest(out / "run.json", manifest)  # last: it publishes the outputs above
     print(mf.summary_line(manifest), file=sys.stderr)
     return RunResult(output_dir=out, report_path=report_path, manifest=manifest)
