@@ -5,7 +5,8 @@ Public entry points (imported lazily so ``import pipeline`` stays cheap):
 * ``load()`` -> a spaCy ``Language``: pkuseg segmentation, PKU tags, UPOS, entities,
   and livelihood domain scores in ``doc.cats``;
 * ``read_document()`` / ``read_corpus()`` -> documents split into paragraphs;
-* ``run()`` -> a config-driven run from a folder to outputs and a report.
+* ``run()`` -> a config-driven run from a folder to outputs and a report;
+* ``attention(run_dir_or_rows, by=["year"])`` -> the tidy attention table (a DataFrame).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _EXPORTS = {
     "Paragraph": "pipeline.reading",
     "load_domain_model": "pipeline.domains",
     "run": "pipeline.run.runner",
+    "attention": "pipeline.shares.table",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]

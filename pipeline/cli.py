@@ -84,9 +84,42 @@ def _cmd_run(args: argparse.Namespace, extra: list[str]) -> None:
     print(f"Report:  {result.report_path}")
 
 
+def _check_classify_input(path: Path) -> None:
+    """One-line errors for an input ``classify`` cannot use: not UTF-8, or no records."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MinshengError(f"Cannot read the classify input {str(path)!r}: "
+                            f"{exc.strerror or exc}. Fix: pass a readable JSONL file.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MinshengError(f"The classify input {str(path)!r} is not UTF-8 (byte {exc.start}: "
+                            f"{data[exc.start:exc.start + 4]!r}). Fix: re-save it as UTF-8, "
+                            f"or read it with 'minsheng run', which names damaged paragraphs.") from None
+    if not text.strip():
+        raise MinshengError(f"The classify input {str(path)!r} has no records (it is empty). "
+                            f"Fix: one JSON object a line, e.g. {{\"id\": 1, \"text\": \"...\"}}.")
+
+
+def _cmd_attention(args: argparse.Namespace, extra: list[str]) -> None:
+    from .run.attention_cmd import attention_command
+
+    text, path, notes = attention_command(Path(args.run_dir), args.by or [], measure=args.measure,
+                                          livelihood_only=args.livelihood_only,
+                                          output=Path(args.output) if args.output else None,
+                                          adjusted=not args.no_adjusted)
+    for note in notes:
+        print(f"minsheng: {note}", file=sys.stderr)
+    print(text)
+    print(f"Wrote {path}")
+
+
 def _cmd_classify(args: argparse.Namespace, extra: list[str]) -> None:
     from .tasks.classify import classify_jsonl
 
+    if Path(args.input).is_file():
+        _check_classify_input(Path(args.input))
     counts = classify_jsonl(Path(args.input), Path(args.output), model=args.model,
                             text_field=args.text_field, id_field=args.id_field,
                             adapt_priors=args.adapt_priors)
@@ -124,6 +157,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("config")
     p.add_argument("--resume", action="store_true", help="skip documents already done")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("attention", help="attention per domain by group, with 95% intervals")
+    p.add_argument("run_dir", help="output folder of a finished 'minsheng run'")
+    p.add_argument("--by", action="append", metavar="FIELD",
+                   help="metadata field to group by (repeat for a joint grouping); default: per document")
+    p.add_argument("--measure", default="primary",
+                   choices=["primary", "chars", "expected", "coverage", "adjusted"],
+                   help="measure printed (attention.csv has all of them)")
+    p.add_argument("--livelihood-only", action="store_true",
+                   help="print shares among livelihood paragraphs only (other left out)")
+    p.add_argument("--output", default=None, help="CSV to write (default: RUN_DIR/attention.csv)")
+    p.add_argument("--no-adjusted", action="store_true",
+                   help="skip the prior-adjusted share (no confusion matrix is looked for)")
+    p.set_defaults(func=_cmd_attention)
 
     p = sub.add_parser("classify", help="classify {id, text} JSONL into domains")
     p.add_argument("input")

@@ -37,6 +37,34 @@ def manifest() -> dict:
         return tomllib.load(fh).get("models", {})
 
 
+def _restore_hint(folder: Path) -> str:
+    return (f"restore the shipped files with 'git checkout -- {folder}' (or reinstall minsheng), "
+            f"then check with 'minsheng models verify'")
+
+
+def _check_entry(name: str, entry: dict, folder: Path) -> Path:
+    """Every file of *folder* against *entry*'s sha256 table; nothing unlisted."""
+    digests = entry.get("sha256", {})
+    for rel, expected in sorted(digests.items()):
+        path = folder / rel
+        if not path.is_file():
+            raise ModelError(f"Model '{name}' is missing {path} (listed in MANIFEST). "
+                             f"Fix: {_restore_hint(folder)}, or retrain it ({entry.get('command', '?')}).")
+        actual = assets.sha256_file(path)
+        if actual != expected:
+            raise ModelError(f"Model '{name}': sha256 of {path} is {actual}, MANIFEST says {expected}. "
+                             f"The file was changed or corrupted; it will not be loaded. "
+                             f"Fix: {_restore_hint(folder)}, or update MANIFEST after retraining.")
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        if (path.is_file() or path.is_symlink()) and rel not in digests \
+                and not any(part.startswith(".") or part == "__pycache__"
+                            for part in path.relative_to(folder).parts):
+            raise ModelError(f"Model '{name}': {path} is not listed in MANIFEST; an unlisted file "
+                             f"in a model folder is never loaded. Fix: remove it, or {_restore_hint(folder)}.")
+    return folder
+
+
 def verify(name: str) -> Path:
     """Return the folder of committed model *name* after checking every file's sha256."""
     entries = manifest()
@@ -44,18 +72,44 @@ def verify(name: str) -> Path:
         raise ModelError(value_invalid_msg("model", name, sorted(entries) or "none (no MANIFEST)")
                          + f" Models are listed in {models_dir() / 'MANIFEST'}.")
     entry = entries[name]
-    folder = models_dir() / entry.get("path", name)
-    for rel, expected in sorted(entry.get("sha256", {}).items()):
-        path = folder / rel
-        if not path.exists():
-            raise ModelError(f"Model '{name}' is missing {path}. Restore it with "
-                             f"'git checkout -- {path}' or retrain it ({entry.get('command', '?')}).")
-        actual = assets.sha256_file(path)
-        if actual != expected:
-            raise ModelError(f"Model '{name}': sha256 of {path} is {actual}, MANIFEST says {expected}. "
-                             f"The file was changed or corrupted; it will not be loaded. Restore it "
-                             f"with 'git checkout -- {path}' or update MANIFEST after retraining.")
-    return folder
+    return _check_entry(name, entry, models_dir() / entry.get("path", name))
+
+
+def _roots() -> list[Path]:
+    """Models folders whose MANIFEST governs what lies inside them."""
+    roots = [models_dir().resolve(), (PACKAGE_DIR.parent / "models").resolve()]
+    return list(dict.fromkeys(roots))
+
+
+def verify_folder(folder: str | os.PathLike) -> bool:
+    """Check a model folder before anything in it is opened (spaCy pipeline or joblib).
+
+    A folder inside a models folder (``models/`` of this package or
+    ``$MINSHENG_MODELS``) must be, or lie inside, a MANIFEST entry, and every
+    file of that entry must match its sha256 (:class:`ModelError` otherwise,
+    one line naming the file, both digests and the fix).  Returns True when
+    the folder was checked this way, False for a folder outside every models
+    folder: a model the user trained, which the caller checks against its own
+    ``meta.json``.
+    """
+    target = Path(folder).expanduser().resolve()
+    for root in _roots():
+        if target != root and root not in target.parents:
+            continue
+        entries = {}
+        if (root / "MANIFEST").is_file():
+            with open(root / "MANIFEST", "rb") as fh:
+                entries = tomllib.load(fh).get("models", {})
+        for name, entry in sorted(entries.items()):
+            base = (root / entry.get("path", name)).resolve()
+            if target == base or base in target.parents:
+                _check_entry(name, entry, base)
+                return True
+        raise ModelError(f"{target} lies in the models folder {root} but no entry of "
+                         f"{root / 'MANIFEST'} describes it, so it is not loaded. Train into a "
+                         f"folder outside {root} (checked against its own meta.json), or "
+                         f"{_restore_hint(root)}.")
+    return False
 
 
 def segmenter_dir(model: str) -> Path:

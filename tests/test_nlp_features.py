@@ -126,3 +126,15 @@ def test_lone_surrogate_is_an_unknown_character(pair):
     text = "中文\ud800测试"
     assert len(crf.tags(text)) == len(text)
     assert np.array_equal(crf.node_scores(text), ref.scores(text)[0])
+
+
+def test_many_texts_in_one_pass_score_as_one_at_a_time(pair):
+    """tags_many joins texts with unknown characters: each text's scores, and so its tags,
+    are those it gets alone (bit for bit), including empty texts and U+0000 inside one."""
+    _, crf = pair
+    texts = _texts()[:400] + ["", "中\x00国", "\x00", "".join(_texts()[:40])]
+    joined = crf.node_scores(crf.join(texts))
+    for text, (lo, hi) in zip(texts, crf.piece_bounds(texts)):
+        if text:
+            assert np.array_equal(joined[lo:hi], crf.node_scores(text))
+    assert crf.tags_many(texts) == [crf.tags(t) for t in texts]

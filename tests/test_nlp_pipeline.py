@@ -99,9 +99,36 @@ def test_seed_page(nlp, seed_page):
 
 
 def test_stage_profile_covers_every_stage(nlp):
-    from pipeline.nlp.bench import stage_profile
+    from pipeline.nlp.bench_reports import stage_profile
 
-    stages = dict(stage_profile(nlp, [SENTENCE] * 20))
+    stages = dict(stage_profile(nlp, [SENTENCE, "", "乡村振兴，兜底保障 1/3"] * 30, batch_size=16))
     assert set(nlp.pipe_names) < set(stages)
-    assert {"segmenter: feature lookup", "segmenter: scores", "segmenter: Viterbi"} < set(stages)
+    assert {"segmenter: feature lookup", "segmenter: scores", "segmenter: Viterbi",
+            "tokenizer: views + lexicon", "tokenizer: Doc construction"} < set(stages)
     assert all(seconds >= 0 for seconds in stages.values()) and sum(stages.values()) > 0
+
+
+def test_pipe_segments_a_batch_together_with_the_same_docs(nlp):
+    """nlp.pipe tokenizes each batch in one segmenter pass: same Docs as nlp(text) one by one,
+    for strings, Docs and Doc bytes mixed, and words_and_spaces is spaCy's get_words_and_spaces."""
+    from spacy.util import get_words_and_spaces
+
+    from pipeline.nlp.tokenizer import words_and_spaces
+
+    texts = [SENTENCE, "", "  ", " 前导空格", "两个  空格\n换行\t制表 ", "國務院關於醫療", "1998年GDP",
+             "Hello world", "加快发展养老服务。" * 3] * 3
+    mixed = texts + [nlp.make_doc(SENTENCE), nlp.make_doc(SENTENCE).to_bytes()]
+    piped = [_dump(d) for d in nlp.pipe(mixed, batch_size=7)]
+    assert piped == [_dump(nlp(t)) for t in texts] + [_dump(nlp(SENTENCE))] * 2
+    for text in texts:
+        words = nlp.tokenizer.segmenter.cut(text, nlp.tokenizer._view(text))
+        spans = list(_spans(text, words))
+        assert words_and_spaces(text, spans) == get_words_and_spaces(words, text)
+
+
+def _spans(text, words):
+    pos = 0
+    for word in words:
+        pos = text.index(word, pos)
+        yield pos, len(word)
+        pos += len(word)

@@ -58,3 +58,23 @@ def test_long_input_keeps_every_character(plain):
     words = plain.cut(text)
     assert "".join(words) == text
     assert max(len(w) for w in words) < 20
+
+
+def test_a_batch_of_texts_is_cut_as_each_text_alone(plain, with_lexicon):
+    from pipeline import assets
+    from pipeline.nlp import pd1998
+
+    texts = ["".join(s.words) for s in pd1998.read_split(assets.pd1998_path(), "test")[:300]]
+    texts += ["", "  ", "城镇新增就业1361万人，调查失业率稳定在5%左右。", "1/3的 乡村振兴/兜底保障",
+              "Hello world, 2024!", "👍🎉 好的 😀", "a\x00b 中\x00国"]
+    for seg in (plain, with_lexicon):
+        alone = [[(m, len(w)) for m, w in _positions(t, seg.cut(t))] for t in texts]
+        assert seg.spans_many(texts) == alone
+
+
+def _positions(text, words):
+    pos = 0
+    for word in words:
+        pos = text.index(word, pos)
+        yield pos, word
+        pos += len(word)

@@ -31,19 +31,19 @@ def _jsonl(path: Path) -> list[dict]:
 
 def test_all_outputs_written(first):
     for name in ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
-                 "report.html", "run.json"):
+                 "attention.csv", "report.html", "run.json"):
         assert (first.output_dir / name).is_file(), name
     assert first.report_path == first.output_dir / "report.html"
     assert not list(first.output_dir.glob(".tmp-*")), "temporary files left behind"
 
 
 def test_every_input_paragraph_once(first, corpus):
-    expected = Counter(p.id for d in read_corpus(corpus) for p in d.paragraphs)
+    expected = Counter(p.id for d in read_corpus(corpus, unit="record") for p in d.paragraphs)
     rows = _jsonl(first.output_dir / "paragraphs.jsonl")
     got = Counter(r["para_id"] for r in rows)
     assert got == expected
     assert all(v == 1 for v in got.values())
-    texts = {p.id: p.text for d in read_corpus(corpus) for p in d.paragraphs}
+    texts = {p.id: p.text for d in read_corpus(corpus, unit="record") for p in d.paragraphs}
     for r in rows:
         assert r["text"] == texts[r["para_id"]]
         assert r["para_id"].startswith(r["doc_id"] + "#p")
@@ -73,7 +73,8 @@ def test_empty_and_unreadable_documents_recorded(first):
     assert statuses["zz_empty.txt"] == "empty" and statuses["zz_broken.docx"] == "unreadable"
     errors = {(e["doc_id"], e["status"]) for e in manifest["errors"]}
     assert ("zz_empty.txt", "empty") in errors and ("zz_broken.docx", "unreadable") in errors
-    assert manifest["counts"]["documents_by_status"] == {"empty": 1, "ok": 8, "unreadable": 1}
+    # unit = "record": the 8 citizen messages and 5 news briefs are documents of their own
+    assert manifest["counts"]["documents_by_status"] == {"empty": 1, "ok": 19, "unreadable": 1}
 
 
 def test_documents_shares_are_fixed_format(first):

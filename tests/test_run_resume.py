@@ -85,11 +85,19 @@ def test_resume_skips_unchanged_and_redoes_changed_documents(corpus, reference, 
 
     path = copy / "news_briefs.jsonl"
     lines = path.read_text("utf-8").splitlines()
-    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # drop one record
+    last = json.loads(lines[-1])
+    last["text"] += "另外，全市新增公办幼儿园学位两千个。"
+    path.write_text("\n".join(lines[:-1] + [json.dumps(last, ensure_ascii=False)]) + "\n",
+                    encoding="utf-8")  # change one record: each record is its own document
     changed = run_from_config(DEFAULT_CFG, ov, resume=True)
     assert changed.manifest["counts"]["parts_processed"] == 1  # only that document
     rows = [json.loads(x) for x in (changed.output_dir / "paragraphs.jsonl").read_text("utf-8").splitlines()]
-    assert sum(r["doc_id"] == "news_briefs.jsonl" for r in rows) == len(lines) - 1
+    assert sum(r["doc_id"].startswith("news_briefs.jsonl/") for r in rows) == len(lines)
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")  # drop that record
+    dropped = run_from_config(DEFAULT_CFG, ov, resume=True)
+    assert dropped.manifest["counts"]["parts_processed"] == 0
+    rows = [json.loads(x) for x in (dropped.output_dir / "paragraphs.jsonl").read_text("utf-8").splitlines()]
+    assert sum(r["doc_id"].startswith("news_briefs.jsonl/") for r in rows) == len(lines) - 1
 
 
 def test_run_without_resume_recomputes_everything(corpus, reference, tmp_path):

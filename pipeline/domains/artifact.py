@@ -24,6 +24,7 @@ import joblib
 
 from ..assets import sha256_file, write_dir_atomically
 from ..errors import ModelError
+from ..models import verify_folder
 
 SCHEMA_VERSION = 2
 MODEL_FILE = "model.joblib"
@@ -105,6 +106,7 @@ def load_domain_model(path: str | Path | None = None) -> Any:
     before every check passes.
     """
     p = Path(path) if path is not None else default_model_dir()
+    verify_folder(p)  # inside models/: every file as models/MANIFEST lists it, before anything else
     meta = read_meta(p)
     schema = meta.get("schema_version")
     if not isinstance(schema, int) or schema != SCHEMA_VERSION:

@@ -12,12 +12,17 @@ from typing import Sequence
 
 from spacy.tokens import Doc
 
+from .loading import load
+from .normalize import script_words
+
 _SHIPPED: "PipelineAnalyzer | None" = None
 
 
 def doc_tokens(doc: Doc) -> tuple[list[str], list[str]]:
-    """``(words, tags)`` of a Doc: every token's text and PKU tag."""
-    return [t.text for t in doc], [t.tag_ for t in doc]
+    """``(words, tags)`` of a Doc: every token's word in simplified characters (the
+    conversion ``read_corpus`` makes, so traditional text gets the simplified text's
+    terms) and its PKU tag."""
+    return script_words(doc), [t.tag_ for t in doc]
 
 
 class PipelineAnalyzer:
@@ -30,7 +35,6 @@ class PipelineAnalyzer:
     @property
     def nlp(self):
         if self._nlp is None:
-            from .loading import load
             self._nlp = load(domains=False)
         return self._nlp
 

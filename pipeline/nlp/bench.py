@@ -23,7 +23,8 @@ from typing import Callable
 from .. import assets
 from ..errors import MinshengError, missing_dependency_msg
 from . import evaluation, pd1998
-from .segmenter import to_full_width
+from .bench_reports import workload_section
+from .normalize import to_half_width
 
 SHIPPED = "minsheng pd1998 ⊕ pkuseg-default + lexicon (shipped)"
 SHARED = Path(os.environ.get("MINSHENG_SHARED", Path(__file__).resolve().parents[3] / "shared"))
@@ -97,39 +98,6 @@ def _pipeline_speed(nlp, texts: list[str], n_process: int) -> float:
                     sum(map(len, texts)))
 
 
-def stage_profile(nlp, texts: list[str]) -> list[tuple[str, float]]:
-    """Seconds per stage of the one-process pipeline on *texts*: the segmenter split
-    into feature lookup, scoring and Viterbi decoding (plus width mapping, lexicon
-    and Doc construction), then each component over the same Docs. Tells what
-    limits the speed and what would double it."""
-    from spacy_pkuseg.inference import run_viterbi
-
-    crf = nlp.tokenizer.segmenter.crf
-    views = [to_full_width(text) for text in texts if text]
-    start = time.perf_counter()
-    for view in views:
-        crf.feature_matrix(view)
-    features_s = time.perf_counter() - start
-    start = time.perf_counter()
-    scores = [crf.node_scores(view) for view in views]
-    scoring_s = time.perf_counter() - start - features_s
-    start = time.perf_counter()
-    for score in scores:
-        run_viterbi(score, crf.edge_scores)
-    viterbi_s = time.perf_counter() - start
-    start = time.perf_counter()
-    docs = [nlp.make_doc(text) for text in texts]
-    stages = [("segmenter: feature lookup", features_s), ("segmenter: scores", max(scoring_s, 0.0)),
-              ("segmenter: Viterbi", viterbi_s),
-              ("tokenizer: rest (width map, lexicon, Doc)",
-               max(time.perf_counter() - start - features_s - max(scoring_s, 0.0) - viterbi_s, 0.0))]
-    for name, proc in nlp.pipeline:
-        start = time.perf_counter()
-        docs = list(proc.pipe(docs, batch_size=64)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
-        stages.append((name, time.perf_counter() - start))
-    return stages
-
-
 def speed_texts(limit_chars: int) -> list[str]:
     """PD1998 test paragraphs as raw text, repeated until *limit_chars* characters
     (enough text that process start-up does not dominate n_process=2)."""
@@ -162,12 +130,18 @@ def bench_nlp(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
         else:
             cells = "n/a | n/a | n/a | n/a"
         rows.append(f"| {name} | {cells} | {speeds[name]:,.0f} |")
+        if name == SHIPPED and icwb2.exists() and not quick:
+            half = {c: evaluation.sighan_score(cut, icwb2, c, to_half_width) for c in ("pku", "msr")}
+            rows.append(f"| {name}, test and gold written half-width | {half['pku']['f1']:.2f} | "
+                        f"{half['pku']['oov_recall']:.2f} | {half['msr']['f1']:.2f} | "
+                        f"{half['msr']['oov_recall']:.2f} | — |")
 
     start = time.perf_counter()
     nlp = load(domains=False)
     load_s = time.perf_counter() - start
     test = pd1998.read_split(assets.pd1998_path(), "test")
     scores = evaluation.pd_tag_ner_scores(nlp, test[:200] if quick else test)
+    half = evaluation.pd_tag_ner_scores(nlp, test[:200] if quick else test, to_half_width)
     gsd = SHARED / "data" / "ud_gsdsimp" / "zh_gsdsimp-ud-test.conllu"
     upos = evaluation.upos_accuracy(nlp, gsd) if gsd.exists() else float("nan")
 
@@ -175,8 +149,6 @@ def bench_nlp(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
     jieba_posseg = _speed(lambda t: list(posseg.cut(t)), texts)
     full1 = _pipeline_speed(nlp, texts, 1)
     full2 = _pipeline_speed(nlp, texts, 2)
-    stages = stage_profile(nlp, texts)
-    total_s = sum(seconds for _, seconds in stages)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ours = speeds[SHIPPED]
     lines = [
@@ -189,6 +161,9 @@ def bench_nlp(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
         f"| PD1998 test PKU tag accuracy (gold words) | {scores['tag_acc']:.2f} % |",
         f"| PD1998 test NER P / R / F (gold words) | {scores['ents_p']:.2f} / {scores['ents_r']:.2f} / "
         f"{scores['ents_f']:.2f} |",
+        f"| the same with all full-width ASCII written half-width: tag accuracy | {half['tag_acc']:.2f} % |",
+        f"| the same, half-width: NER P / R / F | {half['ents_p']:.2f} / {half['ents_r']:.2f} / "
+        f"{half['ents_f']:.2f} |",
         f"| GSDSimp test UPOS accuracy (gold words) | {upos:.2f} % |",
         f"| jieba.posseg chars/s | {jieba_posseg:,.0f} |",
         f"| our segmentation chars/s (ratio to jieba.posseg) | {ours:,.0f} ({ours / jieba_posseg:.2f}×) |",
@@ -197,10 +172,9 @@ def bench_nlp(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
         f"| full pipeline n_process=2 chars/s (ratio to n_process=1) | {full2:,.0f} ({full2 / full1:.2f}×) |",
         f"| pipeline load time | {load_s:.2f} s |",
         f"| peak RSS of the bench process | {rss_mb:,.0f} MB |", "",
-        "Where one process spends its time (same text, stage by stage):", "",
-        "| stage | seconds | share |", "|---|---|---|",
-        *(f"| {name} | {seconds:.2f} | {seconds / total_s:.0%} |" for name, seconds in stages), "",
     ]
+    if (SHARED / "data" / "reports").exists():
+        lines += ["### the shipped pipeline on report paragraphs", "", *workload_section(SHARED, quick)]
     table = "\n".join(lines)
     with open(output, "a", encoding="utf-8") as fh:
         fh.write("\n" + table)

@@ -4,7 +4,8 @@ People's Daily annotates proper names in the tag itself, so a tagger trained
 on it already finds them; this component turns those tags into ``doc.ents``
 and joins a surname and given name split into two tokens (``江/nr 泽民/nr``)
 into one PERSON. It costs almost nothing at run time, unlike a second
-statistical model.
+statistical model. Whitespace tokens are never entities, whatever their tag
+(PD1998 has no whitespace, so the tagger's tag for one means nothing).
 """
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ class PkuEntities:
         self.tag_labels = dict(tag_labels or ENTITY_TAGS)
 
     def __call__(self, doc: Doc) -> Doc:
-        tags = [t.tag_ for t in doc]
+        tags = ["" if t.is_space else t.tag_ for t in doc]
         if self.tag_labels == ENTITY_TAGS:
             spans = entity_spans(tags)
         else:
             spans = [(i, i + 1, self.tag_labels[tag]) for i, tag in enumerate(tags)
-                     if tag in self.tag_labels]
+                     if tag and tag in self.tag_labels]
         doc.ents = [Span(doc, start, end, label=label) for start, end, label in spans]
         return doc
 

@@ -4,6 +4,12 @@
   and MSR test sets: F1 and OOV recall.
 * PKU tags and entities: People's Daily 1998 test split with gold words.
 * UPOS: UD Chinese GSDSimp with gold words.
+
+Each can also be measured on the same data written another way (a
+``transform`` of the text, e.g. :func:`pipeline.nlp.normalize.to_half_width`
+for modern half-width digits and Latin): test, gold and training word list are
+transformed alike, so the score says how the models cope with the writing,
+not with a different standard.
 """
 from __future__ import annotations
 
@@ -21,19 +27,26 @@ from .tags import entity_spans
 Segment = Callable[[str], list[str]]
 
 
-def sighan_score(segment: Segment, icwb2: Path, corpus: str) -> dict[str, float]:
-    """Segment ``{corpus}_test.utf8`` and score it with the official script."""
-    lines = (icwb2 / f"{corpus}_test.utf8").read_text(encoding="utf-8").split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as fh:
-        for line in lines:
-            fh.write("  ".join(w for w in segment(line) if w.strip()) + "\n")
-        out = fh.name
-    proc = subprocess.run(["perl", str(icwb2 / "score"), str(icwb2 / f"{corpus}_training_words.utf8"),
-                           str(icwb2 / f"{corpus}_test_gold.utf8"), out],
-                          capture_output=True, text=True, check=True)
-    Path(out).unlink()
+def sighan_score(segment: Segment, icwb2: Path, corpus: str,
+                 transform: Callable[[str], str] | None = None) -> dict[str, float]:
+    """Segment ``{corpus}_test.utf8`` and score it with the official script; with
+    *transform*, test, gold and training words are all transformed first."""
+    files = {name: icwb2 / f"{corpus}_{name}.utf8" for name in ("test", "test_gold", "training_words")}
+    with tempfile.TemporaryDirectory() as tmp:
+        if transform is not None:
+            for name, path in files.items():
+                files[name] = Path(tmp) / path.name
+                files[name].write_text(transform(path.read_text(encoding="utf-8")), encoding="utf-8")
+        lines = files["test"].read_text(encoding="utf-8").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        out = Path(tmp) / "segmented.txt"
+        with out.open("w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write("  ".join(w for w in segment(line) if w.strip()) + "\n")
+        proc = subprocess.run(["perl", str(icwb2 / "score"), str(files["training_words"]),
+                               str(files["test_gold"]), str(out)],
+                              capture_output=True, text=True, check=True)
     found = dict(re.findall(r"=== (F MEASURE|OOV Recall Rate|TOTAL TRUE WORDS RECALL|"
                             r"TOTAL TEST WORDS PRECISION):\s+([\d.]+)", proc.stdout))
     return {"f1": 100 * float(found["F MEASURE"]), "oov_recall": 100 * float(found["OOV Recall Rate"]),
@@ -46,11 +59,14 @@ def _tag_gold_words(nlp, word_lists: Iterable[list[str]], batch_size: int = 256)
     return nlp.pipe(docs, batch_size=batch_size)
 
 
-def pd_tag_ner_scores(nlp, sentences: list[TaggedSentence]) -> dict[str, float]:
-    """PKU tag accuracy and entity P/R/F (exact span + label) with gold words."""
+def pd_tag_ner_scores(nlp, sentences: list[TaggedSentence],
+                      transform: Callable[[str], str] | None = None) -> dict[str, float]:
+    """PKU tag accuracy and entity P/R/F (exact span + label) with gold words, each
+    word written through *transform* when given (the gold tags stay)."""
     correct = total = 0
     tp = n_pred = n_gold = 0
-    for sent, doc in zip(sentences, _tag_gold_words(nlp, [s.words for s in sentences])):
+    words = [[transform(w) for w in s.words] if transform else s.words for s in sentences]
+    for sent, doc in zip(sentences, _tag_gold_words(nlp, words)):
         for token, gold in zip(doc, sent.tags):
             correct += token.tag_ == gold
             total += 1

@@ -1,10 +1,11 @@
 """``pipeline.load()``: the shipped Chinese pipeline, verified, offline.
 
 ``pipeline.load()`` is ``spacy.load("models/nlp")`` after every file of that
-folder has been checked against ``models/MANIFEST``: the saved config lists
-every component, ``livelihood_domains`` included (it loads the shipped,
-verified domain classifier from ``models/domains``); nothing is added at run
-time.
+folder has been checked against ``models/MANIFEST`` (any folder inside
+``models/`` only as MANIFEST lists it; a mismatch is a :class:`ModelError`,
+never a fallback): the saved config lists every component,
+``livelihood_domains`` included (it loads the shipped, verified domain
+classifier from ``models/domains``); nothing is added at run time.
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def load(path: str | Path | None = None, *, domains: bool | str | Path = True,
     written there by ``minsheng train domains``.
     """
     folder = models.verify(models.NLP_MODEL) if path is None else Path(path)
+    models.verify_folder(folder)  # a folder inside models/ only as MANIFEST lists it
     if not (folder / "config.cfg").exists():
         raise ModelError(f"{folder} is not a saved spaCy pipeline (no config.cfg). Pass a folder "
                          f"written by nlp.to_disk(), or leave path unset for the shipped model.")

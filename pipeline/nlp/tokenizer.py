@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional, Sequence
 
 import srsly
 from spacy import util
@@ -21,17 +21,22 @@ from spacy.util import DummyTokenizer, registry
 from spacy.vocab import Vocab
 
 from ..errors import ModelError
+from . import normalize
 from .segmenter import MODEL_FILES, PkusegSegmenter
 
 USER_DICT_FILE = "user_dict.txt"
 
 
 @registry.tokenizers("minsheng.PkusegTokenizer.v1")
-def create_tokenizer(normalize_width: bool = True) -> Callable[[Any], "PkusegTokenizer"]:
-    """Tokenizer factory for ``[nlp.tokenizer]``."""
+def create_tokenizer(normalize_width: bool = True,
+                     normalize_script: bool = True) -> Callable[[Any], "PkusegTokenizer"]:
+    """Tokenizer factory for ``[nlp.tokenizer]``: the segmenter reads half-width ASCII
+    as full-width (*normalize_width*) and traditional text as simplified
+    (*normalize_script*, :func:`pipeline.nlp.normalize.script_view`)."""
 
     def make(nlp) -> PkusegTokenizer:
-        return PkusegTokenizer(nlp.vocab, normalize_width=normalize_width)
+        return PkusegTokenizer(nlp.vocab, normalize_width=normalize_width,
+                               normalize_script=normalize_script)
 
     return make
 
@@ -56,12 +61,47 @@ def prepare_saved(path: Path) -> Path:
     return folder
 
 
+def words_and_spaces(text: str, spans: Iterable[tuple[int, int]]) -> tuple[list[str], list[bool]]:
+    """Words and trailing-space flags of *text* cut at *spans* (``(start, length)``, in
+    order, whitespace between them): ``spacy.util.get_words_and_spaces`` without its
+    search for each word, since the positions are known. One space after a word is
+    its trailing space; any other whitespace is a token of its own."""
+    words: list[str] = []
+    spaces: list[bool] = []
+    pos = 0
+    for start, length in spans:
+        if start > pos:
+            words.append(text[pos:start])
+            spaces.append(False)
+        words.append(text[start:start + length])
+        pos = start + length
+        if text[pos:pos + 1] == " ":
+            spaces.append(True)
+            pos += 1
+        else:
+            spaces.append(False)
+    if pos < len(text):
+        words.append(text[pos:])
+        spaces.append(False)
+    return words, spaces
+
+
+def _norms_from_view(doc: Doc, view: str) -> None:
+    """Where OpenCC's phrase-aware conversion chose another character than the word's own
+    fold (a traditional text), the token's NORM follows the view, as for the simplified text."""
+    for token in doc:
+        seen = view[token.idx:token.idx + len(token.text)]
+        if normalize.fold(token.text) != normalize.fold(seen):
+            token.norm_ = normalize.norm(seen)
+
+
 class PkusegTokenizer(DummyTokenizer):
     """Word segmentation with a pkuseg CRF model; whitespace kept as token spaces."""
 
-    def __init__(self, vocab: Vocab, normalize_width: bool = True):
+    def __init__(self, vocab: Vocab, normalize_width: bool = True, normalize_script: bool = True):
         self.vocab = vocab
         self.normalize_width = normalize_width
+        self.normalize_script = normalize_script
         self.model_name: str | None = None
         self.ensemble: str | None = None
         self.ensemble_weight = 1.0
@@ -103,16 +143,39 @@ class PkusegTokenizer(DummyTokenizer):
         self.ensemble_weight = float(ensemble_weight)
 
     def __call__(self, text: str) -> Doc:
+        return self.docs([text])[0]
+
+    def pipe(self, texts: Iterable[str], batch_size: int = 64) -> Iterable[Doc]:
+        """Docs of *texts*, segmented *batch_size* texts at a time (one CRF pass each)."""
+        for batch in util.minibatch(texts, batch_size):
+            yield from self.docs(batch)
+
+    def docs(self, texts: Sequence[str]) -> list[Doc]:
+        """One Doc per text; the CRF scores all texts' pieces in one feature pass."""
         if self.segmenter is None:
             raise ModelError("The pkuseg tokenizer has no model: call nlp.initialize() or use "
                              "pipeline.load(), which loads the shipped model.")
-        words = self.segmenter.cut(text)
-        words, spaces = util.get_words_and_spaces(words, text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        views = [self._view(text) for text in texts]
+        out = []
+        for text, view, spans in zip(texts, views, self.segmenter.spans_many(texts, views)):
+            words, spaces = words_and_spaces(text, spans)
+            doc = Doc(self.vocab, words=words, spaces=spaces)
+            if view is not None and view != normalize.fold(text):
+                _norms_from_view(doc, view)
+            out.append(doc)
+        return out
+
+    def _view(self, text: str) -> str | None:
+        """What the segmenter reads (None: its own width mapping)."""
+        if not self.normalize_script:
+            return None
+        view = normalize.script_view(text)
+        return normalize.to_full_width(view) if self.normalize_width else view
 
     # -- serialisation -------------------------------------------------------------
     def _cfg(self) -> dict:
-        return {"normalize_width": self.normalize_width, "model_name": self.model_name,
+        return {"normalize_width": self.normalize_width, "normalize_script": self.normalize_script,
+                "model_name": self.model_name,
                 "ensemble": self.ensemble, "ensemble_weight": self.ensemble_weight}
 
     def to_disk(self, path, **kwargs) -> None:
@@ -130,6 +193,7 @@ class PkusegTokenizer(DummyTokenizer):
         path = Path(path)
         cfg = srsly.read_json(path / "cfg")
         self.normalize_width = cfg.get("normalize_width", True)
+        self.normalize_script = cfg.get("normalize_script", True)
         if all((path / name).exists() for name in MODEL_FILES):
             words = []
             if (path / USER_DICT_FILE).exists():

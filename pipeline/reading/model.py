@@ -53,6 +53,8 @@ class Paragraph:
     half-width, ideographic/no-break spaces → ' ', zero-width characters
     dropped). ``kind`` is one of :data:`KINDS`; ``role`` is a finer label
     (``subtitle``, ``numbered``, ``salutation``, ``dateline`` ...).
+    ``note`` says what is wrong with an otherwise readable paragraph (invalid
+    bytes shown as U+FFFD, with their byte offsets), else None.
     """
 
     id: str
@@ -65,6 +67,7 @@ class Paragraph:
     end: int
     spans: tuple[tuple[int, int], ...]
     record_id: str | None = None
+    note: str | None = None
 
     @property
     def merged_from(self) -> int:
@@ -87,6 +90,10 @@ class Document:
     such as DOCX/PDF). ``format`` is one of ``txt``, ``md``, ``html``,
     ``docx``, ``pdf``, ``jsonl``, ``json``, ``csv``, ``tsv`` or ``unknown``.
     ``warnings`` lists non-fatal problems (records without the text field ...).
+    ``meta`` holds the document's metadata: scalar fields of its record
+    (JSONL/CSV with ``unit="record"``), its row of the corpus's
+    ``metadata.csv`` and fields parsed from its file name (see
+    :func:`pipeline.reading.read_corpus`); keys are field names.
     """
 
     id: str
@@ -100,6 +107,7 @@ class Document:
     sha256: str
     is_traditional: bool = False
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    meta: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
 
     @property
     def ok(self) -> bool:
@@ -121,6 +129,7 @@ class Document:
             "sha256": self.sha256,
             "is_traditional": self.is_traditional,
             "warnings": list(self.warnings),
+            "meta": dict(self.meta),
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }
         if with_text:

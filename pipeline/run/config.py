@@ -26,6 +26,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "default.cfg"
 CHOICES: dict[str, tuple[str, ...]] = {
     "run.engine": ("local", "dask"),
     "run.progress": ("auto", "on", "off"),
+    "corpus.unit": ("record", "file"),
 }
 #: Numeric keys with bounds (inclusive).
 BOUNDS: dict[str, tuple[float, float | None]] = {
@@ -34,6 +35,7 @@ BOUNDS: dict[str, tuple[float, float | None]] = {
     "run.partition_size": (1, None),
     "nlp.batch_size": (1, None),
     "domains.low_confidence": (0.0, 1.0),
+    "output.bootstrap": (0, 100000),
 }
 #: Sections whose keys are free-form (passed through to another function).
 FREE_SECTIONS = ("corpus.options",)
@@ -157,6 +159,13 @@ def _check_type(dotted: str, value: Any, default: Any, origin: str) -> Any:
             value = str(value)
         if not isinstance(value, str):
             raise ConfigError(value_invalid_msg(dotted, value, "a string in quotes") + " " + fix)
+    elif isinstance(default, list):
+        if isinstance(value, str):  # --output.group_by year,region
+            value = [v.strip() for v in value.split(",") if v.strip()]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(value_invalid_msg(dotted, value, "a list of names such as "
+                                                '["year", "region"]') + " " + fix)
+        value = list(value)
     if dotted in CHOICES and value not in CHOICES[dotted]:
         raise ConfigError(value_invalid_msg(dotted, value, CHOICES[dotted]) + " " + fix)
     if dotted in BOUNDS:

@@ -60,9 +60,12 @@ def counts(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]], processed: i
 
 def errors(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
            run_errors: Sequence[str]) -> list[dict[str, Any]]:
-    """Every problem, per item: unreadable/empty documents, failed paragraphs, run-level."""
+    """Every problem, per item: unreadable/empty documents, what was skipped or repaired
+    in readable ones (a broken JSONL line, invalid bytes), failed paragraphs, run-level."""
     out: list[dict[str, Any]] = [{"doc_id": d.id, "para_id": None, "status": str(d.status),
                                   "reason": d.reason} for d in docs if str(d.status) != "ok"]
+    out += [{"doc_id": d.id, "para_id": None, "status": "warning", "reason": w}
+            for d in docs if str(d.status) == "ok" for w in d.warnings]
     out += [{"doc_id": r["doc_id"], "para_id": r["para_id"], "status": r["status"],
              "reason": r["reason"]} for r in prows if r["status"] == "error"]
     out += [{"doc_id": None, "para_id": None, "status": "error", "reason": e} for e in run_errors]
@@ -72,3 +75,16 @@ def errors(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:
     return atomic_write_text(path, json.dumps(manifest, ensure_ascii=False, indent=2,
                                               sort_keys=True, default=str) + "\n")
+
+
+def summary_line(manifest: Mapping[str, Any]) -> str:
+    """One line for the console: documents, paragraphs, statuses, seconds, chars/s."""
+    c = manifest.get("counts", {})
+    t = manifest.get("throughput", {})
+    docs = ", ".join(f"{k} {v}" for k, v in c.get("documents_by_status", {}).items())
+    paras = ", ".join(f"{k} {v}" for k, v in c.get("paragraphs_by_status", {}).items())
+    total = manifest.get("timings", {}).get("total_s")
+    rate = t.get("chars_per_s")
+    return (f"minsheng run: {c.get('documents')} documents ({docs}), {c.get('paragraphs')} paragraphs "
+            f"({paras}), {total} s total, {t.get('characters')} characters processed at "
+            f"{rate if rate is not None else 'n/a'} chars/s")

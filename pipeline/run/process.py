@@ -54,14 +54,16 @@ def load_nlp(model: str, domains: str = "default") -> Any:
         return nlp
     from ..nlp.loading import load
 
-    # A model that is missing or fails its checks is an error (ModelError), never a fallback.
+    # A model that fails its checks is an error (ModelError, one line), never a
+    # silent fallback to a smaller pipeline that would write different rows.
     nlp = load(None if model == "default" else model, domains=_domains_arg(domains))
     _NLP_CACHE[key] = nlp
     return nlp
 
 
 def load_warnings() -> list[str]:
-    """Problems noticed while loading pipelines in this process."""
+    """Problems noticed while loading pipelines in this process (none today: a model that
+    cannot be loaded stops the run)."""
     return list(_WARNINGS)
 
 
