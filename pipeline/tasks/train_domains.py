@@ -150,7 +150,13 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
         from ..errors import ConfigError
         raise ConfigError("No training text: set paths.reports (a folder of documents) or "
                           "corpus.pd1998 = true.")
-    msgs = read_labeled(Path(paths["messages"])) if paths.get("messages") else []
+    msgs = []
+    if paths.get("messages"):
+        if Path(paths["messages"]).is_file():
+            msgs = read_labeled(Path(paths["messages"]))
+        else:
+            log(f"paths.messages {paths['messages']!r} does not exist: fitting and scoring on "
+                f"paths.labeled only (pass --paths.messages FILE to add a second genre)")
     fit_msgs = bool(cfg.get("fit", {}).get("messages", True))
     labeled = rows + ([m for m in msgs if m["target"] is not None] if fit_msgs else [])
     clf = classifier_from_cfg(cfg, taxonomy)
