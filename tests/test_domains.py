@@ -334,3 +334,13 @@ def test_classifier_numeric_data_checks_fail_for_the_stated_reason(name):
     import sklearn.utils.estimator_checks as ec
     with pytest.raises((ConfigError, AssertionError)):
         getattr(ec, name)("DomainClassifier", _classifier())
+
+
+def test_shipped_topics_inspectable_and_free_of_names():
+    """get_topic_info has a model column, and no top term is one of the names the previous
+    model's topics carried (沛林 … 河南 楚政 for elderly_care, 玉荣 for disability)."""
+    info = load_domain_model().get_topic_info()
+    assert set(info["model"]) == {"nmf", "lda"}
+    assert (info["size"] >= 0).all() and info["npmi"].notna().any()
+    terms = {t for row in info["top_terms"] for t in row.split()}
+    assert not terms & {"沛林", "河南", "楚政", "玉荣"}

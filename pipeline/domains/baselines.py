@@ -17,9 +17,12 @@ from typing import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import LatentDirichletAllocation
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 from sklearn.model_selection import KFold
 
+from ..errors import missing_dependency_msg
 from .metrics import score
 from .scorer import identity_analyzer
 from .taxonomy import Taxonomy, load_taxonomy
@@ -111,10 +114,6 @@ def plain_lda_scores(taxonomy: Taxonomy, train_docs, X, primary, labels,
 
 def tfidf_logistic(C: float = 10.0):
     """TF-IDF + class-balanced logistic regression on term lists (a supervised baseline)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     return make_pipeline(TfidfVectorizer(analyzer=identity_analyzer, lowercase=False, sublinear_tf=True),
                          LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))
 
@@ -141,7 +140,6 @@ class SeededTomotopyLDA(BaseEstimator):
         try:
             import tomotopy as tp
         except ImportError as exc:
-            from ..errors import missing_dependency_msg
             raise ImportError(missing_dependency_msg("tomotopy", "bench")) from exc
         tax = self.taxonomy if isinstance(self.taxonomy, Taxonomy) else load_taxonomy(self.taxonomy)
         topics = tax.seed_topics()

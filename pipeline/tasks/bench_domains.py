@@ -13,6 +13,7 @@ primary recall follows.
 """
 from __future__ import annotations
 
+import copy
 import platform
 import time
 from pathlib import Path
@@ -155,8 +156,6 @@ class _ZeroPseudo(BaseEstimator):
 
 
 def _classifier_row(name, clf, X_unl, X, Xm, rows, msgs, ids, fb, t0, frozen=False):
-    import copy
-
     if frozen:  # topics already fitted and frozen: only the label-fitted steps refit
         make = lambda: copy.deepcopy(clf)  # noqa: E731
     else:

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from .. import models
+from ..assets import sha256_file
 from ..domains.artifact import read_meta
 
 
@@ -40,8 +41,6 @@ def link_shipped_pipeline(model_dir: Path) -> bool:
     """After retraining ``models/domains``: point ``models/nlp``'s ``livelihood_domains``
     at the new classifier (its ``source.json`` records the model's sha256) and
     re-record the nlp entry's digests."""
-    from ..assets import sha256_file
-
     if Path(model_dir).resolve() != (models.models_dir() / "domains").resolve():
         return False
     source = models.models_dir() / models.NLP_MODEL / "livelihood_domains" / "source.json"

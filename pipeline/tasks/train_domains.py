@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import copy
 import json
 import time
 from pathlib import Path
@@ -27,9 +28,11 @@ from sklearn.model_selection import KFold
 
 from ..domains import DomainClassifier, load_taxonomy, save_domain_model
 from ..domains.decision import ConditionalLogit
+from ..domains.ensemble import TopicEnsemble, default_scorers
 from ..domains.featurize import TermFeaturizer
 from ..domains.metrics import headline, score
 from ..domains.pseudo import PseudoLabelLayer
+from ..errors import ConfigError
 from .domain_config import load_config, read_labeled
 from .manifest_entry import link_shipped_pipeline, record_in_manifest
 from .training_text import corpus_hash, pd1998_texts, report_paragraphs
@@ -43,8 +46,6 @@ def _logger() -> Callable[[str], None]:
 
 def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
     """An unfitted DomainClassifier with the config's steps and parameters."""
-    from ..domains.ensemble import TopicEnsemble, default_scorers
-
     f, t, p, d = (dict(cfg.get(k, {})) for k in ("featurizer", "topics", "pseudo", "decision"))
     evidence = tuple(d.pop("evidence", ("seeded", "anchors", "shares", "mean")))
     scorers = default_scorers(int(t.get("random_state", 0)))
@@ -77,8 +78,6 @@ def cross_validate(clf: DomainClassifier, X: list, rows: list[dict], k: int = 5)
     primary accuracy, also with the prior adapted by EM on each held-out
     fold's messages (no labels used).
     """
-    import copy
-
     ids = list(clf.classes_)
     fb = clf.taxonomy_.fallback
     labeled = [i for i, r in enumerate(rows) if r["target"] is not None]
@@ -119,8 +118,6 @@ def cross_validate(clf: DomainClassifier, X: list, rows: list[dict], k: int = 5)
 
 def message_scores(clf: DomainClassifier, X: list, rows: list[dict]) -> dict:
     """Primary accuracy on strict message rows, learned prior and EM-adapted prior."""
-    import copy
-
     strict = [i for i, r in enumerate(rows) if r.get("strict", True)]
     ok = lambda pred: float(np.mean([pred[i] in rows[i]["primary_ok"] for i in strict]))  # noqa: E731
     adapted = copy.deepcopy(clf).adapt_priors(X)
@@ -147,7 +144,6 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
     if ccfg.get("pd1998", True):
         texts += pd1998_texts(int(ccfg.get("pd1998_max", 0) or 0))
     if not texts:
-        from ..errors import ConfigError
         raise ConfigError("No training text: set paths.reports (a folder of documents) or "
                           "corpus.pd1998 = true.")
     msgs = []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import assets
+from ..nlp.pd1998 import read_split
 from ..reading import read_corpus
 
 
@@ -33,8 +34,6 @@ def report_paragraphs(folder: Path | None, exclude_docs: Iterable[str] = ()) -> 
 
 def pd1998_texts(limit: int = 0) -> list[str]:
     """People's Daily 1998 train sentences as raw text (gold words joined)."""
-    from ..nlp.pd1998 import read_split
-
     sents = read_split(assets.pd1998_path(), "train")
     sents = sents[:limit] if limit else sents
     return ["".join(s.words) for s in sents]
