@@ -93,8 +93,11 @@ def _paused_run(ov: dict[str, str], parts: int = 1, env: dict[str, str] | None =
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
+    """SIGKILL the run's whole process group (its workers too, even after the driver died)."""
+    try:
         os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     proc.wait(timeout=60)
     proc.stderr.close()
 
