@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from hostile.make_hostile import build, tricky_docx, write_zip_bomb
+from hostile.make_hostile import build, text_pdf, tricky_docx, write_zip_bomb
 from pipeline.errors import ConfigError
 from pipeline.reading import DocumentStatus, read_corpus, read_document
 
@@ -146,3 +146,10 @@ def test_broken_line_with_one_document_per_record(hostile):
     assert any("line 4: invalid JSON" in w for w in docs[0].warnings)
     sur = list(read_corpus(folder, glob="surrogate.jsonl", unit="record"))
     assert sur[0].paragraphs[0].text == "孤立代理项\ufffd之后的养老服务。"
+
+
+def test_pypdf_warnings_become_the_documents_not_stderr(capfd):
+    doc = read_document(text_pdf("Pension services"), name="x.pdf")
+    assert doc.status is DocumentStatus.OK and doc.paragraphs[0].text == "Pension services"
+    assert any(w.startswith("pypdf: incorrect startxref") for w in doc.warnings)
+    assert "startxref" not in capfd.readouterr().err

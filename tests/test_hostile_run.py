@@ -18,7 +18,7 @@ from hostile.make_hostile import build
 from pipeline.errors import MinshengError
 from pipeline.run import lock
 from pipeline.run.outputs import cell
-from pipeline.run.runner import PAUSE_ENV, PAUSE_MARKER
+from pipeline.run.runner import PAUSE_ENV, PAUSE_MARKER, PAUSE_WRITE_ENV
 from test_run_support import DEFAULT_CFG, REPO, make_corpus, overrides
 
 
@@ -78,9 +78,10 @@ def corpus(tmp_path_factory):
     return make_corpus(tmp_path_factory.mktemp("lock-corpus"))
 
 
-def _paused_run(ov: dict[str, str], parts: int = 1) -> subprocess.Popen:
+def _paused_run(ov: dict[str, str], parts: int = 1, env: dict[str, str] | None = None
+                ) -> subprocess.Popen:
     """A real run that stops (sleeps) after storing *parts* parts, holding its folder."""
-    proc = subprocess.Popen(_argv(ov), cwd=REPO, env=_env(**{PAUSE_ENV: str(parts)}),
+    proc = subprocess.Popen(_argv(ov), cwd=REPO, env=_env(**(env or {PAUSE_ENV: str(parts)})),
                             stderr=subprocess.PIPE, text=True, start_new_session=True)
     seen = []
     for line in proc.stderr:
@@ -92,8 +93,11 @@ def _paused_run(ov: dict[str, str], parts: int = 1) -> subprocess.Popen:
 
 
 def _kill(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
+    """SIGKILL the run's whole process group (its workers too, even after the driver died)."""
+    try:
         os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     proc.wait(timeout=60)
     proc.stderr.close()
 
@@ -132,6 +136,23 @@ def test_kill_during_a_run_leaves_no_run_json_and_check_outputs_says_so(corpus, 
     again = subprocess.run(_argv(overrides(corpus, out)), cwd=REPO, env=_env(),
                            capture_output=True, text=True, timeout=600)
     assert again.returncode == 0 and lock.check_outputs(out)
+
+
+def test_kill_in_the_write_phase_leaves_no_run_json_beside_new_files(corpus, tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run(_argv(overrides(corpus, out)), cwd=REPO, env=_env(),
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and (out / "run.json").exists()
+    (corpus / "zz_new.txt").write_text("新增的养老服务段落。", encoding="utf-8")
+    try:
+        proc = _paused_run(overrides(corpus, out), env={PAUSE_WRITE_ENV: "1"})
+        _kill(proc)
+        assert "zz_new.txt" in (out / "paragraphs.jsonl").read_text(encoding="utf-8")
+        assert not (out / "run.json").exists() and not (out / "documents.csv").exists()
+        with pytest.raises(MinshengError, match="did not finish"):
+            lock.check_outputs(out)
+    finally:
+        (corpus / "zz_new.txt").unlink()
 
 
 def _children(pid: int) -> list[int]:

@@ -15,6 +15,10 @@
 from __future__ import annotations
 
 import io
+import logging
+import warnings
+from contextlib import contextmanager
+from typing import Iterator
 
 from .extracted import Extracted, Unreadable
 
@@ -115,8 +119,51 @@ def extract_docx(data: bytes) -> Extracted:
     return Extracted(text="\n\n".join(t for t in texts if t.strip()), format="docx")
 
 
+class _Collect(logging.Handler):
+    """Keeps pypdf's log messages (they become the document's warnings)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _pypdf_messages() -> Iterator[list[str]]:
+    """pypdf's warnings (log records and ``warnings.warn``) collected instead of printed
+    on stderr without a file name; the caller attaches them to the document."""
+    logger, handler = logging.getLogger("pypdf"), _Collect()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    messages: list[str] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield messages
+        messages.extend(str(w.message) for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+        messages[:0] = handler.messages
+
+
 def extract_pdf(data: bytes) -> Extracted:
-    """The text layer of a PDF, page by page."""
+    """The text layer of a PDF, page by page; pypdf's warnings become the document's."""
+    try:
+        with _pypdf_messages() as messages:
+            ex = _extract_pdf(data)
+    except Unreadable as exc:
+        if not messages:
+            raise
+        raise Unreadable(f"{exc} (pypdf: {'; '.join(dict.fromkeys(messages[:5]))})") from exc
+    ex.warnings.extend(f"pypdf: {m}" for m in dict.fromkeys(messages[:20]))
+    return ex
+
+
+def _extract_pdf(data: bytes) -> Extracted:
     try:
         from pypdf import PdfReader
     except ImportError as exc:  # pragma: no cover - declared dependency

@@ -53,13 +53,15 @@ def hold(output_dir: Path) -> Iterator[Path]:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
-                other = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+                os.lseek(fd, 0, os.SEEK_SET)
+                other = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
                 raise RunLockedError(
                     f"Output folder {str(output_dir)!r} is in use by another minsheng run "
                     f"(pid {other}). Fix: wait for it to finish, or pass a different "
                     f"--paths.output.") from None
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, f"{os.getpid()}\n".encode("ascii"))  # named by a run that finds it held
         _HELD.append(fd)
         yield path
     finally:

@@ -65,7 +65,7 @@ def errors(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
     out: list[dict[str, Any]] = [{"doc_id": d.id, "para_id": None, "status": str(d.status),
                                   "reason": d.reason} for d in docs if str(d.status) != "ok"]
     out += [{"doc_id": d.id, "para_id": None, "status": "warning", "reason": w}
-            for d in docs if str(d.status) == "ok" for w in d.warnings]
+            for d in docs if str(d.status) == "ok" for w in getattr(d, "warnings", ())]
     out += [{"doc_id": r["doc_id"], "para_id": r["para_id"], "status": r["status"],
              "reason": r["reason"]} for r in prows if r["status"] == "error"]
     out += [{"doc_id": None, "para_id": None, "status": "error", "reason": e} for e in run_errors]

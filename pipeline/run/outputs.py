@@ -142,7 +142,7 @@ def document_rows(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
         row: dict[str, Any] = {
             "doc_id": doc.id, "source": doc.source, "format": doc.format,
             "encoding": doc.encoding or "", "status": str(doc.status),
-            "reason": doc.reason or "; ".join(doc.warnings),  # ok: what was skipped or repaired
+            "reason": doc.reason or "; ".join(getattr(doc, "warnings", ())),  # ok: skipped, repaired
             "sha256": doc.sha256, "paragraphs": len(rows),
             "body_paragraphs": sum(1 for r in rows if r["kind"] == "body"),
             "error_paragraphs": sum(1 for r in rows if r["status"] == "error"),

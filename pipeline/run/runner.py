@@ -36,6 +36,8 @@ from .state import PartStore, document_key, make_tasks
 #: and sleeps, so a test can SIGKILL it at a known point.
 PAUSE_ENV = "MINSHENG_TEST_PAUSE_AFTER"
 PAUSE_MARKER = "minsheng-test: paused"
+#: Test hook: pause (the same way) in the write phase, after paragraphs.jsonl is written.
+PAUSE_WRITE_ENV = "MINSHENG_TEST_PAUSE_IN_WRITE"
 #: What a run publishes; run.json (written last) holds their sha256 and a run_id over them.
 OUTPUT_NAMES = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
                 "attention.csv", "report.html")
@@ -101,10 +103,13 @@ def _progress(cfg: Mapping[str, Any], total: int) -> Any:
     return tqdm(total=total, unit="para", desc="minsheng run", disable=disable, file=sys.stderr)
 
 
-def _pause_hook(stored: int) -> None:
-    after = os.environ.get(PAUSE_ENV)
-    if after and stored == int(after):
-        print(f"{PAUSE_MARKER} after {stored} parts", file=sys.stderr, flush=True)
+def _pause_hook(stored: int | None) -> None:
+    """Announce and sleep after *stored* parts (PAUSE_ENV) or, with None, in the write
+    phase (PAUSE_WRITE_ENV)."""
+    after = os.environ.get(PAUSE_ENV) if stored is not None else os.environ.get(PAUSE_WRITE_ENV)
+    if after and (stored is None or stored == int(after)):
+        where = "in the write phase" if stored is None else f"after {stored} parts"
+        print(f"{PAUSE_MARKER} {where}", file=sys.stderr, flush=True)
         time.sleep(3600)
 
 
@@ -161,6 +166,7 @@ def _write_tables(out: Path, cfg: Mapping[str, Any], nlp: Any, docs: list[Any],
     """Write paragraphs.jsonl/.parquet, documents.csv, topics.csv and attention.csv;
     return the document rows and the attention rows."""
     write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
+    _pause_hook(None)
     if cfg["output"]["parquet"]:
         note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)
         if note:

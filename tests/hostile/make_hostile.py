@@ -89,6 +89,29 @@ def tricky_docx() -> tuple[bytes, list[str]]:
     return _docx_with_body(body), good
 
 
+def text_pdf(text: str = "Hello policy", bad_xref: bool = True) -> bytes:
+    """A one-page PDF with a text layer; *bad_xref* points startxref 7 bytes off (pypdf
+    repairs it and warns)."""
+    objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 300] /Contents 4 0 R "
+            "/Resources << /Font << /F1 5 0 R >> >> >>", None,
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    stream = f"BT /F1 12 Tf 20 200 Td ({text}) Tj ET".encode()
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        if body is None:
+            out += f"{i} 0 obj\n<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream\nendobj\n"
+        else:
+            out += f"{i} 0 obj\n{body}\nendobj\n".encode()
+    xref = len(out)
+    out += f"xref\n0 {len(objs) + 1}\n0000000000 65535 f \n".encode()
+    out += "".join(f"{o:010d} 00000 n \n" for o in offsets).encode()
+    out += f"trailer\n<< /Size {len(objs) + 1} /Root 1 0 R >>\nstartxref\n{xref + (7 if bad_xref else 0)}\n%%EOF\n".encode()
+    return bytes(out)
+
+
 def write_zip_bomb(path: Path, inflated: int = 1 << 30) -> None:
     """A .docx whose document.xml inflates to *inflated* bytes, streamed (about 1 MB on disk)."""
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -144,6 +167,9 @@ def build(folder: Path, *, long_chars: int = 1_000_000, bomb: bool = True) -> di
     if bomb:
         write_zip_bomb(folder / "bomb.docx")
         expect["bomb.docx"] = Expect("unreadable", reason_has="inflate")
+
+    (folder / "bad_xref.pdf").write_bytes(text_pdf("Pension services for elderly residents"))
+    expect["bad_xref.pdf"] = Expect("ok", ["Pension services for elderly residents"], "pypdf: incorrect startxref")
 
     deep = "深层嵌套网页里的住房段落。"
     (folder / "deep.html").write_text("<html><body>" + "<div>" * 20_000 + deep + "</div>" * 20_000
