@@ -5,6 +5,8 @@ Public entry points (imported lazily so ``import pipeline`` stays cheap):
 * ``load()`` -> a spaCy ``Language``: pkuseg segmentation, PKU tags, UPOS, entities,
   and livelihood domain scores in ``doc.cats``;
 * ``read_document()`` / ``read_corpus()`` -> documents split into paragraphs;
+* ``DomainClassifier`` / ``load_domain_model()`` -> the scikit-learn domain classifier on raw
+  text (``predict``, ``predict_proba``, ``predict_labels``, ``adapt_priors``);
 * ``run()`` -> a config-driven run from a folder to outputs and a report;
 * ``attention(run_dir_or_rows, by=["year"])`` -> the tidy attention table (a DataFrame).
 """
@@ -22,6 +24,8 @@ _EXPORTS = {
     "Document": "pipeline.reading",
     "Paragraph": "pipeline.reading",
     "load_domain_model": "pipeline.domains",
+    "DomainClassifier": "pipeline.domains",
+    "TermFeaturizer": "pipeline.domains",
     "run": "pipeline.run.runner",
     "attention": "pipeline.shares.table",
 }

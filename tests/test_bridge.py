@@ -205,3 +205,20 @@ def test_shipped_model_meets_issue_targets(shared_dir):
     assert sc["messages"]["primary_accuracy"] >= 0.75
     assert sc["messages"]["primary_accuracy_adapted"] >= 0.85
     assert clf.meta_["confusion"]["ids"] == list(clf.classes_)
+
+
+def test_classify_jsonl_hostile_rows(tmp_path):
+    """A lone surrogate, a 3,000,000-character row and non-string text: a row each, no crash."""
+    from pipeline.tasks.classify import classify_jsonl
+    inp, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    long_text = "加快发展养老服务，建设社区养老服务中心。" * 150_000
+    lines = ['{"id": "s\\ud800", "text": "养老\\ud800服务"}',
+             json.dumps({"id": "long", "text": long_text}, ensure_ascii=False),
+             '{"id": "n", "text": 12}', '{"id": "l", "text": ["养老"]}']
+    inp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(long_text) == 3_000_000
+    classify_jsonl(inp, out, None, "text", "id")
+    rows = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["status"] for r in rows] == ["ok", "ok", "invalid_text", "invalid_text"]
+    assert rows[0]["id"] == "s\ud800" and rows[1]["domain"] == "elderly_care"
+    assert "not a string" in rows[2]["reason"]

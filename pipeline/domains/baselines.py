@@ -161,13 +161,13 @@ class SeededTomotopyLDA(BaseEstimator):
         return self
 
     def predict(self, X) -> np.ndarray:
-        out = []
-        for doc in as_term_lists(X):
-            words = [w for w in doc if self.model_.vocabs.__contains__(w)] if doc else []
-            if not words:
-                out.append(self.taxonomy_.fallback)
-                continue
-            d = self.model_.make_doc(words)
-            dist, _ = self.model_.infer(d, iter=50, workers=1)
-            out.append(self.topic_domain_[int(np.argmax(dist))])
-        return np.array(out, dtype=object)
+        vocab = set(self.model_.used_vocabs)
+        docs = [[w for w in d if w in vocab] for d in as_term_lists(X)]
+        out = np.full(len(docs), self.taxonomy_.fallback, dtype=object)
+        idx = [i for i, d in enumerate(docs) if d]
+        if idx:
+            dists, _ = self.model_.infer([self.model_.make_doc(docs[i]) for i in idx],
+                                         iterations=50, workers=1)
+            for i, dist in zip(idx, dists):
+                out[i] = self.topic_domain_[int(np.argmax(dist))]
+        return out

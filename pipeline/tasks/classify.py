@@ -32,6 +32,16 @@ def _read_jsonl_lines(path: Path) -> list[tuple[dict | None, str]]:
     return out
 
 
+def _json_line(rec: dict) -> str:
+    """One output line; an id with a lone surrogate is written \\u-escaped instead of failing."""
+    line = json.dumps(rec, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(rec, ensure_ascii=True)
+    return line + "\n"
+
+
 def classify_jsonl(inp: Path, out: Path, model: str | None, text_field: str, id_field: str,
                    adapt_priors: bool = False) -> dict:
     """``{id, text}`` JSONL in -> ``{id, domain, domains, cats, status}`` out, same order.
@@ -62,7 +72,7 @@ def classify_jsonl(inp: Path, out: Path, model: str | None, text_field: str, id_
                    "domains": res["domains"] if res else [], "cats": res["cats"] if res else {}}
             if status == "invalid_text":
                 rec["reason"] = f"field {text_field!r} is missing or not a string"
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            fh.write(_json_line(rec))
     return dict(sorted(counts.items()))
 
 
