@@ -126,22 +126,26 @@ class LivelihoodDomains:
         def read_source(p: Path) -> None:
             source.update(json.loads(p.read_text(encoding="utf-8")))
 
+        if not (path / SOURCE_FILE).is_file():
+            raise ModelError(f"{path} has no {SOURCE_FILE}: not a livelihood_domains folder written by "
+                             f"this minsheng. Save the pipeline again with nlp.to_disk().")
         util.from_disk(path, {SOURCE_FILE: read_source}, exclude)
         if source.get("model") == "embedded":
             self.model, self.source = load_domain_model(path / "model"), str(path / "model")
-        else:
-            self._load("default")
+        else:  # compare the recorded digest before anything is unpickled
             shipped = sha256_file(default_model_dir() / MODEL_FILE)
             if source.get("sha256") and source["sha256"] != shipped:
                 raise ModelError(f"The pipeline at {path.parent} was saved with domain model "
                                  f"sha256 {source['sha256']}, but the shipped models/domains has "
                                  f"{shipped}. Save the pipeline again (nlp.to_disk) with this "
                                  f"model, or restore the matching models/domains.")
+            self._load("default")
         return self
 
 
 @Language.factory("livelihood_domains",
-                  assigns=["doc.cats", "doc._.domain", "doc._.domains", "doc._.domain_status"],
+                  assigns=["doc.cats", "doc._.domain", "doc._.domains", "doc._.domain_status",
+                           "doc._.domain_topic"],
                   default_config={"model": "default", "topics": True})
 def make_livelihood_domains(nlp: Language, name: str, model: str | None,
                             topics: bool) -> LivelihoodDomains:

@@ -70,6 +70,8 @@ def save_domain_model(model: Any, path: str | Path, meta: dict | None = None) ->
             if loaded_meta is not None:
                 model.meta_ = loaded_meta
         info = dict(meta or {})
+        if getattr(model, "adapted_prior_", None) is not None:  # say so: predictions differ from a fresh fit's
+            info["adapted_prior"] = float(model.adapted_prior_)
         tax = getattr(model, "taxonomy_", None)
         info.update({
             "schema_version": SCHEMA_VERSION,

@@ -29,6 +29,7 @@ from .decision import ConditionalLogit, adapt_livelihood_prior, design, reweight
 from .ensemble import TopicEnsemble
 from .featurize import TermFeaturizer
 from .pseudo import PseudoLabelLayer
+from .scorer import Evidence
 from ..errors import ConfigError, value_invalid_msg
 from .targets import parse_targets
 from .taxonomy import Taxonomy, load_taxonomy
@@ -63,6 +64,9 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     decision : ConditionalLogit, default=None
     evidence : tuple of str, default=("seeded", "anchors", "shares", "mean")
         The evidence kinds the decision reads, in order (:data:`EVIDENCE_KINDS`).
+    per_member : bool, default=True
+        Each topic model's evidence is a feature of its own (the decision weighs
+        the seeded NMF and the seeded LDA); ``False`` averages them first.
     label_threshold : float, default=0.2
         Without labels: a domain with at least this probability joins the label set.
     anchor_threshold : float, default=0.95
@@ -89,34 +93,41 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, taxonomy=None, featurizer=None, topics=None, pseudo_labels=None,
-                 decision=None, evidence: tuple = DEFAULT_EVIDENCE, label_threshold: float = 0.2,
-                 anchor_threshold: float = 0.95):
+                 decision=None, evidence: tuple = DEFAULT_EVIDENCE, per_member: bool = True,
+                 label_threshold: float = 0.2, anchor_threshold: float = 0.95):
         self.taxonomy = taxonomy
         self.featurizer = featurizer
         self.topics = topics
         self.pseudo_labels = pseudo_labels
         self.decision = decision
         self.evidence = evidence
+        self.per_member = per_member
         self.label_threshold = label_threshold
         self.anchor_threshold = anchor_threshold
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X: Sequence[Any], y: Sequence[Any] | None = None) -> "DomainClassifier":
         """Fit on paragraphs *X* (raw text or term lists); *y* optional, see targets."""
+        self.__dict__.pop("meta_", None)  # the record of a loaded artifact describes the old fit
+        unknown = [k for k in self.evidence if k not in EVIDENCE_KINDS]
+        if unknown or not self.evidence:
+            raise ConfigError(value_invalid_msg("DomainClassifier evidence", tuple(self.evidence),
+                                                f"a non-empty tuple of {EVIDENCE_KINDS}"))
         tax = self.taxonomy if isinstance(self.taxonomy, Taxonomy) else load_taxonomy(self.taxonomy)
         self.taxonomy_ = tax
         self.classes_ = np.array(tax.ids, dtype=object)
         fb = self.fallback_index_ = tax.ids.index(tax.fallback)
-        self.featurizer_ = clone(self.featurizer) if self.featurizer is not None else TermFeaturizer()
+        self.featurizer_ = (clone(self.featurizer) if self.featurizer is not None
+                            else TermFeaturizer()).fit()
         terms = self.featurizer_.transform(X)
         targets = parse_targets(y, len(terms), tax.ids)
         unlabeled = ~targets.labeled if (~targets.labeled).any() else np.ones(len(terms), bool)
         free_terms = [terms[i] for i in np.where(unlabeled)[0]]
         self.topics_ = _fit_or_keep(self.topics, TopicEnsemble(), free_terms, taxonomy=tax)
-        unknown = [k for k in self.evidence if k not in EVIDENCE_KINDS]
-        if unknown or not self.evidence:
-            raise ConfigError(value_invalid_msg("DomainClassifier evidence", tuple(self.evidence),
-                                                f"a non-empty tuple of {EVIDENCE_KINDS}"))
+        if list(getattr(self.topics_, "classes_", tax.ids)) != list(tax.ids):
+            raise ConfigError(f"The topics were fitted for the domains {list(self.topics_.classes_)}, "
+                              f"not this taxonomy's {tax.ids}; refit them or pass the taxonomy "
+                              f"they were fitted with.")
         if "pseudo" not in self.evidence:
             self.pseudo_labels_ = None
         elif isinstance(self.pseudo_labels, FrozenEstimator):
@@ -134,7 +145,8 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
                                                    for d in tax.livelihood_ids}}
         if not self.n_labeled_:
             self.decision_ = self._unsupervised_decision()
-            self.prior_ = float(np.mean(self._raw_proba(free_terms)[0][:, fb])) if free_terms else 0.5
+            self.prior_ = float(np.clip(np.mean(self._raw_proba(free_terms)[0][:, fb]), 1e-3, 1 - 1e-3)) \
+                if free_terms else 0.5
             return self
         rows = np.where(targets.labeled)[0]
         lab_terms = [terms[i] for i in rows]
@@ -155,7 +167,9 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
 
     def _unsupervised_decision(self) -> ConditionalLogit:
         """Without labels: every kind of evidence weighs the same for every domain."""
-        f = len(self.evidence)
+        kinds = [k for k in self.evidence if k != "pseudo"]
+        f = len(kinds) * (len(self.topics_.scorers_) if self.per_member else 1) \
+            + ("pseudo" in self.evidence)
         dec = ConditionalLogit()
         dec.coef_ = np.concatenate([np.full(f, 3.0), np.full(f, 3.0), [0.0]])
         dec.intercept_ = np.zeros(len(self.classes_))
@@ -165,9 +179,11 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     def adapt_priors(self, X: Sequence[Any]) -> "DomainClassifier":
         """Re-estimate the livelihood-vs-other prior on *X* by EM (no labels); return self.
 
-        Afterwards every prediction of this object uses the adapted prior:
-        classify a batch of citizen messages (about one in ten ``other``) with
-        the base rate of that batch rather than of the reports (three in four).
+        Afterwards every prediction of this object uses the adapted prior: a
+        batch of citizen messages (about one in ten ``other``) is classified with
+        its own base rate instead of the one the decision learned (``prior_``,
+        the mean P(other) of its labeled rows).  ``adapted_prior_ = None``
+        restores the learned prior.
         """
         check_is_fitted(self)
         self.adapted_prior_ = None
@@ -177,11 +193,19 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
 
     # ---------------------------------------------------------------- inference
     def _evidence(self, terms):
-        ev = self.topics_.evidence(terms)
-        kinds = {"seeded": ev.seeded, "shares": ev.shares, "anchors": ev.anchors, "mean": ev.mean}
-        if "pseudo" in self.evidence:
-            kinds["pseudo"] = self.pseudo_labels_.predict_proba(terms)
-        return ev, np.stack([kinds[k] for k in self.evidence], axis=2)
+        """Averaged evidence (for label sets and ``has_terms``) and the decision's features
+        (paragraph x domain x feature): the evidence kinds of each member, or of the average."""
+        members = self.topics_.member_evidence(terms)
+        ev = Evidence.average(members)
+        pseudo = self.pseudo_labels_.predict_proba(terms) if "pseudo" in self.evidence else None
+        features = []
+        for part in (members if getattr(self, "per_member", False) else [ev]):
+            for k in self.evidence:
+                if k != "pseudo":
+                    features.append(getattr(part, k))
+        if pseudo is not None:
+            features.append(pseudo)
+        return ev, np.stack(features, axis=2)
 
     def _raw_proba(self, terms, computed=None) -> tuple[np.ndarray, np.ndarray]:
         ev, F = computed if computed is not None else self._evidence(terms)
@@ -231,7 +255,11 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
 
     def score(self, X: Sequence[Any], y: Sequence[Any], sample_weight=None) -> float:
         """Primary accuracy; a target that is a set accepts any of its ids."""
-        targets = parse_targets(y, len(list(y)), list(self.classes_))
+        y = list(y)
+        targets = parse_targets(y, len(y), list(self.classes_))
+        if not targets.labeled.any():
+            raise ConfigError("score needs at least one labeled target (a domain id, a label list "
+                              "or a set of acceptable ids).")
         pred = np.argmax(self.predict_proba(X), axis=1)
         hit = targets.acceptable[np.arange(len(pred)), pred] > 0
         w = np.ones(len(hit)) if sample_weight is None else np.asarray(sample_weight, float)

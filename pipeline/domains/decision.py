@@ -20,6 +20,8 @@ from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ..errors import ConfigError, value_invalid_msg
+
 
 def design(features: np.ndarray, fallback: int) -> np.ndarray:
     """(n, K, 2f + 1) alternative-specific design from (n, K, f) evidence: livelihood
@@ -79,6 +81,9 @@ class ConditionalLogit(BaseEstimator):
         if fallback is not None:
             live = Y[:, fallback] == 0
             w = self.livelihood_weight
+            if not (w == "balanced" or (isinstance(w, (int, float)) and w > 0)):
+                raise ConfigError(value_invalid_msg("ConditionalLogit livelihood_weight", w,
+                                                    "'balanced' or a number > 0"))
             if w == "balanced":
                 w = sw[~live].sum() / sw[live].sum() if live.any() and (~live).any() else 1.0
             sw = sw * np.where(live, float(w), 1.0)

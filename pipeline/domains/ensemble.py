@@ -54,10 +54,15 @@ class TopicEnsemble(BaseEstimator):
         self.classes_ = self.scorers_[0][1].classes_
         return self
 
-    def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
+    def member_evidence(self, X: Sequence[Sequence[str]]) -> list[Evidence]:
+        """Each member's :class:`Evidence`, in member order."""
         check_is_fitted(self)
         docs = [list(d) for d in X]
-        return Evidence.average([s.evidence(docs) for _, s in self.scorers_])
+        return [s.evidence(docs) for _, s in self.scorers_]
+
+    def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
+        """The members' evidence averaged."""
+        return Evidence.average(self.member_evidence(X))
 
     @property
     def vocabulary_(self) -> dict[str, int]:

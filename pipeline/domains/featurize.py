@@ -92,8 +92,8 @@ class TermFeaturizer(TransformerMixin, BaseEstimator):
         """Terms of one paragraph from its words and PKU tags (what the component calls)."""
         if tags is not None and not any(tags):
             tags = None
-        if tags is not None and self.drop_names:
-            tags = ["x" if t in NAME_TAGS else t for t in tags]
+        if tags is not None and self.drop_names:  # with or without the POS filter
+            words = ["" if t in NAME_TAGS else w for w, t in zip(words, tags)]
         # width-folded word forms: "Ａ级" from raw text and "A级" from a run's analysis copy
         # are one term
         words = [analysis_text(w) for w in words]

@@ -53,6 +53,9 @@ def parse_targets(y: Sequence[Any] | None, n: int, ids: Sequence[str]) -> Target
         else:
             raise ConfigError(f"y[{i}] is {target!r}; give a domain id, a label list (primary "
                               f"first), a set of acceptable ids, or None.")
+        if not chosen:
+            raise ConfigError(f"y[{i}] is an empty set; give at least one acceptable domain id, "
+                              f"or None for an unlabeled paragraph.")
         unknown = sorted({d for d in (labels or chosen) if d not in index})
         if unknown:
             raise ConfigError(f"y[{i}] names {unknown}, not in the taxonomy ({', '.join(ids)}). "

@@ -63,5 +63,22 @@ def read_labeled(path: Path) -> list[dict]:
                 r["target"] = set(r["primary_ok"]) if r.get("strict", True) else None
             else:
                 raise ConfigError(f"{path} line {n} has neither 'primary' nor 'primary_ok'.")
+            r["_line"] = n
             rows.append(r)
     return rows
+
+
+def check_labels(rows: list[dict], ids: list[str], path: Path) -> None:
+    """Every label of *rows* must be a taxonomy id: the first that is not stops training,
+    naming the file, line and id."""
+    known = set(ids)
+    for r in rows:
+        named = list(r.get("labels") or []) + [r["primary"]] if "primary" in r else list(r.get("primary_ok") or [])
+        if "primary_ok" in r and not named:
+            raise ConfigError(f"{path} line {r.get('_line')} (id {r.get('id')!r}): primary_ok is empty; "
+                              f"list at least one acceptable domain id.")
+        unknown = sorted({str(d) for d in named} - known)
+        if unknown:
+            raise ConfigError(f"{path} line {r.get('_line')} (id {r.get('id')!r}) names {unknown}, "
+                              f"not in the taxonomy ({', '.join(ids)}). Fix the label or add the "
+                              f"domain to the taxonomy.")

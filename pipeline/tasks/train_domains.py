@@ -33,7 +33,7 @@ from ..domains.featurize import TermFeaturizer
 from ..domains.metrics import headline, score
 from ..domains.pseudo import PseudoLabelLayer
 from ..errors import ConfigError
-from .domain_config import load_config, read_labeled
+from .domain_config import check_labels, load_config, read_labeled
 from .manifest_entry import link_shipped_pipeline, record_in_manifest
 from .training_text import corpus_hash, pd1998_texts, report_paragraphs
 
@@ -48,15 +48,29 @@ def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
     """An unfitted DomainClassifier with the config's steps and parameters."""
     f, t, p, d = (dict(cfg.get(k, {})) for k in ("featurizer", "topics", "pseudo", "decision"))
     evidence = tuple(d.pop("evidence", ("seeded", "anchors", "shares", "mean")))
+    per_member = bool(d.pop("per_member", True))
+    known_topics = {"random_state", "min_df", "max_df", "max_features", "n_free_topics", "seed_strength"}
+    if set(t) - known_topics:
+        raise ConfigError(f"Unknown key(s) {sorted(set(t) - known_topics)} in [topics]; known: "
+                          f"{sorted(known_topics)}.")
     scorers = default_scorers(int(t.get("random_state", 0)))
     for _, s in scorers:
         s.set_params(min_df=t.get("min_df", 3), max_df=t.get("max_df", 0.5),
                      max_features=t.get("max_features", 40000))
         s.topic_model.set_params(n_free_topics=int(t.get("n_free_topics", 10)),
                                  seed_strength=float(t.get("seed_strength", 30.0)))
+    steps = {}
+    for section, cls, params in (("featurizer", TermFeaturizer, f), ("pseudo", PseudoLabelLayer, p),
+                                 ("decision", ConditionalLogit, d)):
+        try:
+            steps[section] = cls(**params)
+        except TypeError as exc:
+            raise ConfigError(f"[{section}] has a key {cls.__name__} does not take ({exc}); known: "
+                              f"{sorted(cls().get_params())}.") from exc
     return DomainClassifier(
-        taxonomy=taxonomy, featurizer=TermFeaturizer(**f), topics=TopicEnsemble(scorers),
-        pseudo_labels=PseudoLabelLayer(**p), decision=ConditionalLogit(**d), evidence=evidence)
+        taxonomy=taxonomy, featurizer=steps["featurizer"], topics=TopicEnsemble(scorers),
+        pseudo_labels=steps["pseudo"], decision=steps["decision"], evidence=evidence,
+        per_member=per_member)
 
 
 def with_frozen_topics(clf: DomainClassifier) -> DomainClassifier:
@@ -66,6 +80,7 @@ def with_frozen_topics(clf: DomainClassifier) -> DomainClassifier:
                             pseudo_labels=None if clf.pseudo_labels_ is None
                             else FrozenEstimator(clf.pseudo_labels_),
                             decision=clf.decision, evidence=clf.evidence,
+                            per_member=clf.per_member,
                             label_threshold=clf.label_threshold,
                             anchor_threshold=clf.anchor_threshold)
 
@@ -134,6 +149,7 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
     out = Path(output or paths["output"])
     taxonomy = load_taxonomy(paths.get("taxonomy") or None)
     rows = read_labeled(Path(paths["labeled"])) if paths.get("labeled") else []
+    check_labels(rows, taxonomy.ids, Path(paths.get("labeled") or ""))
     exclude = {str(r["doc"]) for r in rows if r.get("doc")} if ccfg.get("exclude_labeled_docs", True) else set()
     exclude |= set(ccfg.get("exclude_docs", []))
     paras = report_paragraphs(Path(paths["reports"]) if paths.get("reports") else None, exclude)
@@ -150,6 +166,7 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
     if paths.get("messages"):
         if Path(paths["messages"]).is_file():
             msgs = read_labeled(Path(paths["messages"]))
+            check_labels(msgs, taxonomy.ids, Path(paths["messages"]))
         else:
             log(f"paths.messages {paths['messages']!r} does not exist: fitting and scoring on "
                 f"paths.labeled only (pass --paths.messages FILE to add a second genre)")
