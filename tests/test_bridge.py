@@ -223,3 +223,18 @@ def test_classify_jsonl_hostile_rows(tmp_path):
     assert [r["status"] for r in rows] == ["ok", "ok", "invalid_text", "invalid_text"]
     assert rows[0]["id"] == "s\ud800" and rows[1]["domain"] == "elderly_care"
     assert "not a string" in rows[2]["reason"]
+
+
+def test_classify_cli_adapt_priors(tmp_path):
+    """--adapt-priors re-estimates the livelihood prior on the file (here: all livelihood text)."""
+    from pipeline.cli import main
+    inp = tmp_path / "in.jsonl"
+    texts = ["失业保险金怎么领取？", "孩子上学难，学位不够。", "小区垃圾分类没人管。", "看病挂号太难了。"]
+    inp.write_text("".join(json.dumps({"id": i, "text": t}, ensure_ascii=False) + "\n"
+                           for i, t in enumerate(texts)), encoding="utf-8")
+    assert main(["classify", str(inp), str(tmp_path / "a.jsonl")]) == 0
+    assert main(["classify", str(inp), str(tmp_path / "b.jsonl"), "--adapt-priors"]) == 0
+    plain = [json.loads(x) for x in (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()]
+    adapted = [json.loads(x) for x in (tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(b["cats"]["other"] <= a["cats"]["other"] for a, b in zip(plain, adapted))
+    assert any(b["cats"]["other"] < a["cats"]["other"] for a, b in zip(plain, adapted))
