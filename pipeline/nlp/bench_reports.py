@@ -81,6 +81,13 @@ def stage_profile(nlp, texts: list[str], batch_size: int = 64) -> list[tuple[str
     ``nlp.pipe`` runs them: the tokenizer split into views + lexicon, the CRF's
     feature lookup, scoring and Viterbi decoding (one pass per batch) and Doc
     construction; then each component over the same Docs."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as nlp.pipe runs
+        return _stages(nlp, texts, batch_size)
+
+
+def _stages(nlp, texts: list[str], batch_size: int) -> list[tuple[str, float]]:
     from spacy_pkuseg.inference import run_viterbi
 
     tok = nlp.tokenizer
