@@ -1,173 +1,158 @@
-"""The one bridge between spaCy and the scikit-learn domain model.
+"""The ``livelihood_domains`` spaCy component: the DomainClassifier on a Doc's tokens.
 
-* :func:`doc_terms` turns a spaCy ``Doc`` into analysis terms (content words by
-  PKU tag when the pipeline tags, a stop-word + character-class filter when it
-  does not; optional joined bigrams).  ``pipeline.domains`` only ever sees
-  these term lists.
-* The ``livelihood_domains`` component writes ``doc.cats`` (every taxonomy id),
-  ``doc._.domain`` (primary), ``doc._.domains`` (label set) and
-  ``doc._.domain_status`` ('ok', 'empty', 'no_terms'); ``to_disk``/``from_disk``
-  save and load the verified sklearn artifact.
+The component takes each Doc's words and PKU tags (:func:`pipeline.nlp.analysis.doc_tokens`),
+turns them into terms with the classifier's own featurizer
+(:meth:`TermFeaturizer.terms`) and calls the classifier — the same steps
+``DomainClassifier.predict(["raw text"])`` runs after analysing the text with
+the shipped pipeline, so every path gives the same ``domain``, ``domains`` and
+``cats``.  It writes ``doc.cats`` (every taxonomy id), ``doc._.domain``
+(primary), ``doc._.domains`` (label set, primary first, then by probability),
+``doc._.domain_status`` (``ok``, ``empty``, ``no_terms``) and
+``doc._.domain_topic`` (the heaviest topic per topic model).
 
-Adding it to a pipeline (what ``pipeline.load()`` does)::
-
-    nlp.add_pipe("livelihood_domains", config={"model_path": "models/domains"})
-    # or: add_to_pipeline(nlp, "models/domains")
-
-Config keys: ``model_path`` (artifact directory; ``"default"`` = the shipped
-``models/domains``; ``null`` = load later via ``from_disk``/``initialize``) and
-``bigrams`` (must match training; default true).
+Construction is cheap; the model is loaded by :meth:`initialize` or
+:meth:`from_disk` (what ``spacy.load`` calls).  Config: ``model`` is
+``"default"`` (the shipped, manifest-verified ``models/domains``) or the path
+of a directory written by ``minsheng train domains``.  ``to_disk`` writes
+``source.json`` and, unless the model is the shipped one, the artifact itself
+(``model/``), so a saved pipeline travels with its classifier.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
+from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .domains.artifact import default_model_dir, load_domain_model, save_domain_model
-from .domains.terms import terms_from_tagged
+from .assets import sha256_file
+from .domains.artifact import MODEL_FILE, default_model_dir, load_domain_model, save_domain_model
 from .errors import ModelError
+from .nlp.analysis import doc_tokens
 
-for _name in ("domain", "domains", "domain_status"):
+for _name in ("domain", "domains", "domain_status", "domain_topic"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
-
-def doc_terms(doc: Doc, bigrams: bool = True) -> list[str]:
-    """Analysis terms of a Doc: content words (by tag when tagged) and joined bigrams."""
-    words = [t.text for t in doc]
-    tags = [t.tag_ for t in doc]
-    return terms_from_tagged(words, tags if any(tags) else None, bigrams=bigrams)
-
-
-def pkuseg_nlp():
-    """A blank Chinese pipeline with the provisioned pkuseg "default" segmenter (no tagger)."""
-    import spacy
-
-    from . import assets
-
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "pkuseg"}}})
-    nlp.tokenizer.initialize(pkuseg_model=str(assets.pkuseg_default_dir()),
-                             pkuseg_user_dict="default")
-    return nlp
-
-
-def segmenter_nlp(source: str = "auto"):
-    """The spaCy pipeline used to segment text for the domain model.
-
-    ``"pipeline"``: ``pipeline.load()`` (the project's segmenter + tagger);
-    ``"pkuseg_default"``: :func:`pkuseg_nlp`; ``"auto"``: the first that works.
-    The domain component itself is disabled so segmentation never needs a model.
-    """
-    if source in ("pipeline", "auto"):
-        try:
-            from .nlp.loading import load  # built by the NLP-core issue
-            try:
-                nlp = load(domains=False)
-            except TypeError:  # an older load() without the domains switch
-                nlp = load()
-            for pipe_name in list(nlp.pipe_names):
-                if pipe_name == "livelihood_domains" or pipe_name.startswith("livelihood"):
-                    nlp.disable_pipe(pipe_name)
-            return nlp
-        except ImportError:
-            if source == "pipeline":
-                raise ModelError("pipeline.load() is not available yet; use "
-                                 "tokenizer.source = \"pkuseg_default\" in the config.")
-    if source in ("pkuseg_default", "auto"):
-        return pkuseg_nlp()
-    from .errors import ConfigError, value_invalid_msg
-    raise ConfigError(value_invalid_msg("tokenizer.source", source,
-                                        ["auto", "pipeline", "pkuseg_default"]))
-
-
-def segment_texts(nlp, texts: Sequence[str], batch_size: int = 64) -> list[tuple[list[str], list[str]]]:
-    """``(words, tags)`` of each text, whitespace tokens dropped."""
-    out = []
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        toks = [t for t in doc if not t.is_space]
-        out.append(([t.text for t in toks], [t.tag_ for t in toks]))
-    return out
+SOURCE_FILE = "source.json"
 
 
 class LivelihoodDomains:
-    """spaCy component scoring each Doc with a verified :class:`DomainModel` artifact."""
+    """spaCy component scoring each Doc with a verified :class:`DomainClassifier`."""
 
-    def __init__(self, nlp: Language, name: str, model_path: str | None = None,
-                 bigrams: bool = True):
+    def __init__(self, nlp: Language, name: str, model: str | None = "default",
+                 topics: bool = True):
         self.name = name
-        self.bigrams = bigrams
+        self.model_spec = model
+        self.topics = topics
         self.model = None
-        if model_path:
-            self.model = load_domain_model(default_model_dir() if model_path == "default" else model_path)
+        self.source = None
+
+    # ------------------------------------------------------------- loading
+    def initialize(self, get_examples=None, *, nlp=None, model: str | None = None) -> None:
+        """Load the classifier named by *model* (or the config's ``model``)."""
+        spec = model or self.model_spec or "default"
+        self._load(spec)
+
+    def _load(self, spec: str) -> None:
+        if spec == "default":
+            self.model, self.source = load_domain_model(None), "default"
+        else:
+            self.model, self.source = load_domain_model(Path(spec)), str(spec)
 
     def _require_model(self):
         if self.model is None:
-            raise ModelError(f"The '{self.name}' component has no domain model. Add it with "
-                             f"config={{'model_path': 'models/domains'}} or call "
-                             f"nlp.get_pipe('{self.name}').from_disk(PATH).")
+            raise ModelError(f"The '{self.name}' component has no domain model loaded. Call "
+                             f"nlp.initialize() (or nlp.get_pipe('{self.name}').initialize()), "
+                             f"or load a saved pipeline with spacy.load(PATH).")
         return self.model
 
-    def _set(self, doc: Doc, result: dict) -> Doc:
-        doc.cats = dict(result["cats"])
-        doc._.domain = result["domain"]
-        doc._.domains = list(result["domains"])
-        doc._.domain_status = result["status"]
-        return doc
-
-    def _empty(self, doc: Doc) -> Doc:
-        model = self._require_model()
-        fb = model.taxonomy_.fallback
-        return self._set(doc, {"cats": {str(d): float(d == fb) for d in model.classes_},
-                               "domain": fb, "domains": [fb], "status": "empty"})
-
+    # ----------------------------------------------------------- scoring
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        model = self._require_model()
         batch: list[Doc] = []
         for doc in stream:
             batch.append(doc)
             if len(batch) >= batch_size:
-                yield from self._score(model, batch)
+                yield from self._score(batch)
                 batch = []
         if batch:
-            yield from self._score(model, batch)
+            yield from self._score(batch)
 
-    def _score(self, model, docs: list[Doc]) -> Iterator[Doc]:
-        full = [d for d in docs if d.text.strip()]
-        results = iter(model.classify([doc_terms(d, self.bigrams) for d in full])) if full else iter(())
+    def _score(self, docs: list[Doc]) -> Iterator[Doc]:
+        model = self._require_model()
+        featurizer = model.featurizer_
+        terms = []
         for doc in docs:
-            yield self._set(doc, next(results)) if doc.text.strip() else self._empty(doc)
+            words, tags = doc_tokens(doc)
+            terms.append(featurizer.terms(words, tags) if doc.text.strip() else [])
+        results = model.classify(terms)
+        topics = model.topics_.dominant_topics(terms) if self.topics else [None] * len(docs)
+        for doc, res, topic in zip(docs, results, topics):
+            status = res["status"] if doc.text.strip() else "empty"
+            doc.cats = dict(res["cats"])
+            doc._.domain = res["domain"]
+            doc._.domains = list(res["domains"])
+            doc._.domain_status = status
+            doc._.domain_topic = topic
+            yield doc
 
-    def initialize(self, get_examples=None, *, nlp=None, model_path: str | None = None) -> None:
-        """Load the artifact at *model_path* (default: the shipped model) if none is loaded."""
-        if self.model is None or model_path:
-            self.model = load_domain_model(model_path)
-
+    # ---------------------------------------------------- serialisation
     def to_disk(self, path, *, exclude: Sequence[str] = ()) -> None:
-        save_domain_model(self._require_model(), Path(path),
-                          meta={k: v for k, v in getattr(self.model, "meta_", {}).items()
-                                if k not in ("files", "versions", "schema_version", "taxonomy")})
+        model = self._require_model()
+        embedded = self.source != "default"
+
+        def write_source(p: Path) -> None:
+            digest = (model.meta_.get("files") or {}).get(MODEL_FILE) if hasattr(model, "meta_") else None
+            p.write_text(json.dumps({"model": "embedded" if embedded else "default",
+                                     "sha256": digest}, indent=2, sort_keys=True) + "\n",
+                         encoding="utf-8")
+
+        serializers = {SOURCE_FILE: write_source}
+        if embedded:
+            meta = {k: v for k, v in (getattr(model, "meta_", None) or {}).items()
+                    if k not in ("files", "versions", "schema_version", "taxonomy")}
+            serializers["model"] = lambda p: save_domain_model(model, p, meta)
+        util.to_disk(path, serializers, exclude)
 
     def from_disk(self, path, *, exclude: Sequence[str] = ()) -> "LivelihoodDomains":
-        self.model = load_domain_model(Path(path))
+        path = Path(path)
+        source = {}
+
+        def read_source(p: Path) -> None:
+            source.update(json.loads(p.read_text(encoding="utf-8")))
+
+        util.from_disk(path, {SOURCE_FILE: read_source}, exclude)
+        if source.get("model") == "embedded":
+            self.model, self.source = load_domain_model(path / "model"), str(path / "model")
+        else:
+            self._load("default")
+            shipped = sha256_file(default_model_dir() / MODEL_FILE)
+            if source.get("sha256") and source["sha256"] != shipped:
+                raise ModelError(f"The pipeline at {path.parent} was saved with domain model "
+                                 f"sha256 {source['sha256']}, but the shipped models/domains has "
+                                 f"{shipped}. Save the pipeline again (nlp.to_disk) with this "
+                                 f"model, or restore the matching models/domains.")
         return self
 
 
-@Language.factory("livelihood_domains", assigns=["doc.cats", "doc._.domain", "doc._.domains"],
-                  default_config={"model_path": None, "bigrams": True})
-def make_livelihood_domains(nlp: Language, name: str, model_path: str | None,
-                            bigrams: bool) -> LivelihoodDomains:
+@Language.factory("livelihood_domains",
+                  assigns=["doc.cats", "doc._.domain", "doc._.domains", "doc._.domain_status"],
+                  default_config={"model": "default", "topics": True})
+def make_livelihood_domains(nlp: Language, name: str, model: str | None,
+                            topics: bool) -> LivelihoodDomains:
     """Factory for the ``livelihood_domains`` component (entry point in pyproject)."""
-    return LivelihoodDomains(nlp, name, model_path=model_path, bigrams=bigrams)
+    return LivelihoodDomains(nlp, name, model=model, topics=topics)
 
 
 def add_to_pipeline(nlp: Language, model_dir: str | Path | None = None,
-                    name: str = "livelihood_domains", **kwargs) -> LivelihoodDomains:
-    """Append the component to *nlp* and load the artifact (default: shipped model)."""
-    path = str(model_dir) if model_dir is not None else "default"
-    return nlp.add_pipe("livelihood_domains", name=name, config={"model_path": path, **kwargs})
+                    name: str = "livelihood_domains") -> LivelihoodDomains:
+    """Append the component to *nlp* and load its classifier (default: the shipped one)."""
+    spec = str(model_dir) if model_dir is not None else "default"
+    pipe = nlp.add_pipe("livelihood_domains", name=name, config={"model": spec})
+    pipe.initialize()
+    return pipe

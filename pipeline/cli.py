@@ -57,7 +57,7 @@ def _cmd_train(args: argparse.Namespace, extra: list[str]) -> None:
 
         out = train_nlp(Path(args.config), _overrides(extra), output=args.output)
     else:
-        from .domain_tasks import train_domains
+        from .tasks.train_domains import train_domains
 
         out = train_domains(Path(args.config), _overrides(extra), output=args.output)
     print(f"Saved to {out}")
@@ -67,7 +67,7 @@ def _cmd_bench(args: argparse.Namespace, extra: list[str]) -> None:
     if args.what == "nlp":
         from .nlp.bench import bench_nlp as bench
     elif args.what == "domains":
-        from .domain_tasks import bench_domains as bench
+        from .tasks.bench_domains import bench_domains as bench
     elif args.what == "read":
         from .reading.bench import bench_read as bench
     else:
@@ -84,6 +84,24 @@ def _cmd_run(args: argparse.Namespace, extra: list[str]) -> None:
     print(f"Report:  {result.report_path}")
 
 
+def _check_classify_input(path: Path) -> None:
+    """One-line errors for an input ``classify`` cannot use: not UTF-8, or no records."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise MinshengError(f"Cannot read the classify input {str(path)!r}: "
+                            f"{exc.strerror or exc}. Fix: pass a readable JSONL file.") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MinshengError(f"The classify input {str(path)!r} is not UTF-8 (byte {exc.start}: "
+                            f"{data[exc.start:exc.start + 4]!r}). Fix: re-save it as UTF-8, "
+                            f"or read it with 'minsheng run', which names damaged paragraphs.") from None
+    if not text.strip():
+        raise MinshengError(f"The classify input {str(path)!r} has no records (it is empty). "
+                            f"Fix: one JSON object a line, e.g. {{\"id\": 1, \"text\": \"...\"}}.")
+
+
 def _cmd_attention(args: argparse.Namespace, extra: list[str]) -> None:
     from .run.attention_cmd import attention_command
 
@@ -98,17 +116,20 @@ def _cmd_attention(args: argparse.Namespace, extra: list[str]) -> None:
 
 
 def _cmd_classify(args: argparse.Namespace, extra: list[str]) -> None:
-    from .domain_tasks import classify_jsonl
+    from .tasks.classify import classify_jsonl
 
+    if Path(args.input).is_file():
+        _check_classify_input(Path(args.input))
     counts = classify_jsonl(Path(args.input), Path(args.output), model=args.model,
-                            text_field=args.text_field, id_field=args.id_field)
+                            text_field=args.text_field, id_field=args.id_field,
+                            adapt_priors=args.adapt_priors)
     print(f"Wrote {args.output}: {counts}")
 
 
 def _cmd_evaluate(args: argparse.Namespace, extra: list[str]) -> None:
-    from .domain_tasks import evaluate_domains
+    from .tasks.classify import evaluate_domains
 
-    print(evaluate_domains(Path(args.gold), model=args.model))
+    print(evaluate_domains(Path(args.gold), model=args.model, adapt_priors=args.adapt_priors))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -157,12 +178,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", default=None, help="domain model directory (default: shipped)")
     p.add_argument("--text-field", default="text")
     p.add_argument("--id-field", default="id")
+    p.add_argument("--adapt-priors", action="store_true",
+                   help="re-estimate the livelihood-vs-other prior on this file first (EM)")
     p.set_defaults(func=_cmd_classify)
 
     p = sub.add_parser("evaluate", help="score a model against gold labels")
     p.add_argument("what", choices=["domains"])
     p.add_argument("--gold", required=True)
     p.add_argument("--model", default=None)
+    p.add_argument("--adapt-priors", action="store_true",
+                   help="re-estimate the livelihood-vs-other prior on the gold texts first (EM)")
     p.set_defaults(func=_cmd_evaluate)
     return parser
 

@@ -196,3 +196,11 @@ def record(name: str, folder: Path, fields: dict, scores: dict[str, float]) -> N
             lines += [f'"{k}" = {_toml_value(v)}' for k, v in sorted(entry.get(key, {}).items())]
         lines.append("")
     (models_dir() / "MANIFEST").write_text("\n".join(lines), encoding="utf-8")
+
+
+def refresh_digests(name: str) -> None:
+    """Re-record the sha256 of every file of committed model *name*, keeping its other fields."""
+    entry = dict(manifest()[name])
+    folder = models_dir() / entry.get("path", name)
+    fields = {k: v for k, v in entry.items() if k not in ("path", "scores", "sha256")}
+    record(name, folder, fields, dict(entry.get("scores", {})))

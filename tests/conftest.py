@@ -21,3 +21,16 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def seed_page(shared_dir: Path) -> Path:
     return shared_dir / "seeds" / "000_d9efa3f705016587.txt"
+
+
+@pytest.fixture()
+def models_copy(tmp_path, monkeypatch) -> Path:
+    """A private copy of models/ that a test may damage ($MINSHENG_MODELS points at it)."""
+    import shutil
+
+    from pipeline import models
+
+    dest = tmp_path / "models"
+    shutil.copytree(models.models_dir(), dest)
+    monkeypatch.setenv("MINSHENG_MODELS", str(dest))
+    return dest

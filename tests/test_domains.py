@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from pipeline.domains import (DomainModel, SeededLDA, SeededNMF, load_domain_model,
-                              load_taxonomy, save_domain_model, terms_from_tagged)
+from pipeline.domains import (DomainClassifier, SeededLDA, SeededNMF, TermFeaturizer,
+                              TopicEnsemble, load_domain_model, load_taxonomy,
+                              save_domain_model, terms_from_tagged)
+from pipeline.domains.ensemble import default_scorers
 from pipeline.domains.artifact import SCHEMA_VERSION
 from pipeline.domains.metrics import score
 from pipeline.errors import ConfigError, ModelError
@@ -38,29 +40,48 @@ def test_sklearn_compatible(estimator, check):
 TOY = ([["就业", "岗位", "就业岗位", "高校毕业生"]] * 8 + [["教育", "学校", "教师", "学生"]] * 8
        + [["经济", "增长", "投资", "市场"]] * 8 + [["养老", "老年人", "养老服务"]] * 6
        + [["环境", "污染", "生态"]] * 6)
+TOY_Y = ["employment"] * 8 + ["education"] * 8 + ["other"] * 8 + ["elderly_care"] * 6 \
+    + ["environment"] * 6
 
 
-def _toy_model(**kw) -> DomainModel:
-    params = dict(n_free_topics=2, min_df=1, max_df=1.0, max_iter=50, expand_seeds=20)
-    params.update(kw)
-    return DomainModel(**params).fit(TOY)
+def _toy_topics() -> TopicEnsemble:
+    scorers = default_scorers()
+    for _, s in scorers:
+        s.set_params(min_df=1, max_df=1.0, expand_seeds=20)
+        s.topic_model.set_params(n_free_topics=2, max_iter=30)
+    return TopicEnsemble(scorers)
 
 
-def test_seeded_nmf_keeps_seed_topics():
-    m = _toy_model(self_training=False)
+def _toy_model(labeled: bool = True, **kw) -> DomainClassifier:
+    from pipeline.domains import PseudoLabelLayer
+    clf = DomainClassifier(topics=_toy_topics(), pseudo_labels=PseudoLabelLayer(per_class=5), **kw)
+    if not labeled:
+        return clf.fit(TOY)
+    return clf.fit(TOY + TOY, [None] * len(TOY) + TOY_Y)
+
+
+def test_seeded_topics_and_predictions():
+    m = _toy_model()
     info = m.get_topic_info()
-    assert {"topic", "domain", "size", "top_terms", "npmi"} <= set(info.columns)
-    row = info[info["name"] == "education"].iloc[0]
+    assert {"model", "topic", "domain", "size", "top_terms", "npmi"} <= set(info.columns)
+    assert set(info["model"]) == {"nmf", "lda"}
+    row = info[(info["name"] == "education") & (info["model"] == "nmf")].iloc[0]
     assert "教育" in row["top_terms"].split()
     assert list(m.predict([["教育", "学校"], ["就业", "岗位"]])) == ["education", "employment"]
+
+
+def test_unsupervised_fit_without_labels():
+    m = _toy_model(labeled=False)
+    assert m.n_labeled_ == 0
+    assert list(m.predict([["教育", "学校"], ["养老", "老年人"]])) == ["education", "elderly_care"]
 
 
 def test_no_terms_is_other_with_status():
     m = _toy_model()
     out = m.classify([[], ["xyz"], "   "])
     assert [o["domain"] for o in out] == ["other"] * 3
-    assert {o["status"] for o in out} == {"no_terms"}
-    assert all(abs(sum(o["cats"].values()) - 1) < 1e-6 for o in out)
+    assert [o["status"] for o in out] == ["no_terms", "no_terms", "empty"]
+    assert all(abs(sum(o["cats"].values()) - 1) < 1e-5 for o in out)
 
 
 def test_proba_rows_sum_to_one_and_columns_follow_taxonomy():
@@ -69,17 +90,46 @@ def test_proba_rows_sum_to_one_and_columns_follow_taxonomy():
     assert P.shape == (2, len(load_taxonomy().ids))
     np.testing.assert_allclose(P.sum(axis=1), 1.0)
     assert list(m.classes_) == load_taxonomy().ids
+    labels = m.predict_labels([["教育", "环境"]])[0]
+    assert labels[0] == m.predict([["教育", "环境"]])[0]
+    order = [list(m.classes_).index(d) for d in labels]
+    assert list(P[1, order]) == sorted(P[1, order], reverse=True)  # primary first, then by probability
 
 
-def test_nmf_lda_ensemble_averages_members(tmp_path):
-    m = _toy_model(topic_model="nmf+lda")
-    assert [x.topic_model for x in m.members_] == ["nmf", "lda"]
-    X = [["教育", "学校"], ["就业", "岗位"]]
-    np.testing.assert_allclose(m.raw_proba(X)[0],
-                               np.mean([x.raw_proba(X)[0] for x in m.members_], axis=0))
-    assert set(m.get_topic_info()["model"]) == {"nmf", "lda"}
-    assert list(load_domain_model(save_domain_model(m, tmp_path / "e")).predict(X)) == \
-        list(m.predict(X))
+def test_label_sets_and_sets_of_acceptable_primaries_as_targets():
+    m = DomainClassifier(topics=_toy_topics()).fit(
+        TOY + TOY[:8] + TOY[8:16],
+        [None] * len(TOY) + [["employment", "income"]] * 8 + [{"education", "culture_sports"}] * 8)
+    assert m.n_labeled_ == 16
+    assert m.score(TOY[8:16], [{"education", "culture_sports"}] * 8) == 1.0
+
+
+def test_labels_outside_taxonomy_are_an_error():
+    with pytest.raises(ConfigError, match="not in the taxonomy"):
+        DomainClassifier(topics=_toy_topics()).fit(TOY, ["jobs"] + [None] * (len(TOY) - 1))
+
+
+def test_clone_and_cross_val_score_use_labels():
+    from sklearn.base import clone
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.model_selection import cross_val_score
+    fitted = _toy_model()
+    clf = DomainClassifier(topics=FrozenEstimator(fitted.topics_),
+                           pseudo_labels=FrozenEstimator(fitted.pseudo_labels_))
+    assert clone(clf).get_params()["topics"] is clf.get_params()["topics"]
+    scores = cross_val_score(clf, TOY, TOY_Y, cv=3)
+    assert scores.shape == (3,) and scores.min() > 0.8
+    assert clone(fitted).get_params(deep=False).keys() == fitted.get_params(deep=False).keys()
+
+
+def test_featurizer_terms_drop_names_and_fold_width():
+    f = TermFeaturizer()
+    assert f.terms(["张三", "河南", "发展", "养老", "服务"], ["nr", "ns", "v", "vn", "vn"]) == \
+        ["发展", "养老", "发展养老", "服务", "养老服务"]
+    assert f.terms(["Ａ级", "景区"], ["n", "n"]) == f.terms(["A级", "景区"], ["n", "n"])
+    assert f.transform([["已是", "词"], None]) == [["已是", "词"], []]
+    with pytest.raises(ConfigError, match="raw text"):
+        f.transform([3])
 
 
 def test_seeds_outside_vocabulary_still_in_vocabulary():
@@ -93,7 +143,7 @@ def test_custom_taxonomy(tmp_path):
                     '[[domain]]\nid = "school"\nseeds = ["教育", "学校"]\n'
                     '[[domain]]\nid = "none"\nfallback = true\nseeds = ["经济", "投资"]\n',
                     encoding="utf-8")
-    m = DomainModel(taxonomy=str(toml), n_free_topics=1, min_df=1, max_df=1.0, max_iter=30).fit(TOY)
+    m = DomainClassifier(taxonomy=str(toml), topics=_toy_topics()).fit(TOY)
     assert list(m.classes_) == ["jobs", "school", "none"]
     assert m.predict([["学校", "教育"]])[0] == "school"
     assert m.classify([[]])[0]["domain"] == "none"
@@ -109,9 +159,23 @@ def test_everyday_words_join_their_domain_in_their_own_pseudo_paragraph(tmp_path
     assert tax["jobs"].everyday == ("找工作", "岗位") and tax["jobs"].seeds == ("就业", "岗位", "找工作")
     assert tax.seed_topics()[0] == ("jobs", "jobs", ("就业", "岗位", "找工作"))
     assert tax.seed_documents() == [["就业", "岗位"], ["找工作"], ["教育", "学校"], ["经济", "投资"]]
-    m = DomainModel(taxonomy=str(toml), n_free_topics=1, min_df=1, max_df=1.0, max_iter=30).fit(TOY)
-    assert "找工作" in m.vectorizer_.vocabulary_  # absent from the corpus, known through its domain
+    m = DomainClassifier(taxonomy=str(toml), topics=_toy_topics()).fit(TOY)
+    assert "找工作" in m.topics_.vocabulary_  # absent from the corpus, known through its domain
     assert m.predict([["找工作"]])[0] == "jobs"
+
+
+def test_prior_adaptation_moves_only_the_livelihood_split():
+    m = _toy_model()
+    X = [["就业", "投资"], ["教育", "市场"], ["养老", "增长"]]
+    before = m.predict_proba(X)
+    m.adapt_priors(TOY[:16])  # a batch with no 'other' paragraph
+    after = m.predict_proba(X)
+    fb = list(m.classes_).index("other")
+    assert m.adapted_prior_ < m.prior_
+    assert (after[:, fb] < before[:, fb]).all()
+    live = [i for i in range(len(m.classes_)) if i != fb]
+    np.testing.assert_allclose(after[:, live] / after[:, live].sum(1, keepdims=True),
+                               before[:, live] / before[:, live].sum(1, keepdims=True), atol=1e-9)
 
 
 def test_bad_taxonomy_messages(tmp_path):
@@ -141,33 +205,6 @@ def test_terms_filter_with_and_without_tags():
 def test_metrics_known_values():
     s = score(["a", "other"], [["a"], ["other"]], ["a", "a"], [["a"], ["a"]], ["a", "other"])
     assert s["primary_accuracy"] == 0.5 and s["livelihood_f1"] == pytest.approx(2 / 3)
-
-
-def test_calibration_is_saved_and_changes_predictions():
-    m = _toy_model()
-    gp = ["employment", "education", "other", "other"]
-    X = [["就业"], ["教育"], ["经济", "增长"], ["投资"]]
-    cal = m.calibrate(X, gp, [[g] for g in gp])
-    assert set(cal) == {"other_weight", "label_threshold", "anchor_thresholds"}
-    assert m.calibration_ == cal
-    assert set(cal["anchor_thresholds"]) == set(m.classes_) - {"other"}
-    assert set(m.calibrate(X, gp, [[g] for g in gp], anchors=False)) == {"other_weight",
-                                                                         "label_threshold"}
-
-
-def test_anchor_evidence_labels_a_domain_named_once():
-    """A jobs paragraph with one care-service term: the share is small, the anchor is not."""
-    m = _toy_model()
-    X = [["就业", "岗位", "就业岗位", "高校毕业生", "就业", "岗位", "养老服务"]]
-    ids = list(m.classes_)
-    E = m.anchor_evidence(X)
-    assert E.shape == (1, len(ids))
-    assert E[0, ids.index("elderly_care")] > 0.5 > E[0, ids.index("education")]
-    m.calibration_ = {"other_weight": 1.0, "label_threshold": 1.01}
-    assert m.predict_labels(X) == [["employment"]]
-    m.calibration_["anchor_thresholds"] = {"elderly_care": 0.5}
-    assert m.predict_labels(X) == [["employment", "elderly_care"]]
-    assert m.anchor_evidence([[]])[0].sum() == 0
 
 
 def test_fast_calibration_scorer_equals_metrics_score():
@@ -231,7 +268,7 @@ def test_newer_schema_refused(tmp_path):
     meta = json.loads((d / "meta.json").read_text(encoding="utf-8"))
     meta["schema_version"] = SCHEMA_VERSION + 1
     (d / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(ModelError, match="newer than this minsheng"):
+    with pytest.raises(ModelError, match="Upgrade minsheng"):
         load_domain_model(d)
 
 
@@ -244,26 +281,66 @@ def test_missing_artifact_message(tmp_path):
 SHIPPED = REPO / "models" / "domains"
 
 
-@pytest.mark.skipif(not (SHIPPED / "meta.json").exists(), reason="no committed model yet")
-def test_shipped_model_loads_and_classifies_without_shared():
+def test_shipped_model_classifies_term_lists_without_shared():
     m = load_domain_model()
+    assert isinstance(m, DomainClassifier)
     out = m.classify([["养老", "保险", "养老保险", "退休"], ["学校", "教师", "教育"], []])
     assert out[1]["domain"] == "education"
     assert out[2]["domain"] == "other" and out[2]["status"] == "no_terms"
-    meta = m.meta_
-    assert meta["scores"]["cv5"]["primary_accuracy"] > 0.7
-
-
-@pytest.mark.skipif(not (SHIPPED / "meta.json").exists(), reason="no committed model yet")
-def test_shipped_model_heading_names_domain():
-    """推动教育事业高质量发展 (pkuseg terms) is education; 各位代表 is other."""
-    m = load_domain_model()
-    assert m.predict([["推动", "教育", "事业", "教育事业", "高质量", "发展"]])[0] == "education"
-    assert m.predict([["各位", "代表"]])[0] == "other"
+    assert m.meta_["scores"]["cv5"]["primary_accuracy"] > 0.85
 
 
 def test_domains_package_never_imports_spacy():
-    code = ("import sys, pipeline.domains, pipeline.domains.bench, pipeline.domains.supervised; "
-            "from pipeline import load_domain_model; "
+    code = ("import sys, pipeline.domains, pipeline.domains.baselines; "
+            "from pipeline import load_domain_model; load_domain_model(); "
             "sys.exit(1 if 'spacy' in sys.modules else 0)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO).returncode == 0
+
+
+# ------------------------------------------------ scikit-learn checks of the classifier
+def _classifier() -> DomainClassifier:
+    from pipeline.domains import PseudoLabelLayer
+    return DomainClassifier(topics=_toy_topics(), pseudo_labels=PseudoLabelLayer(per_class=5))
+
+
+#: The classifier declares string input and no 2-D arrays (its paragraphs are raw text or
+#: term lists), so parametrize_with_checks runs the checks that apply to such estimators.
+@parametrize_with_checks([_classifier()])
+def test_classifier_passes_applicable_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+#: API checks that need no numeric data: all must pass.
+API_CHECKS = ("check_no_attributes_set_in_init", "check_parameters_default_constructible",
+              "check_get_params_invariance", "check_set_params", "check_estimator_repr",
+              "check_estimator_cloneable", "check_valid_tag_types",
+              "check_do_not_raise_errors_in_init_or_set_params")
+#: Checks that fit on random numeric arrays: expected to fail, and why.
+NUMERIC_DATA_CHECKS = {
+    "check_fit_check_is_fitted": "fits on a random float array; the classifier reads paragraphs",
+    "check_dict_unchanged": "predicts on a random float array; the classifier reads paragraphs",
+    "check_estimator_sparse_tag": "fits on a sparse float matrix; the classifier reads paragraphs",
+}
+
+
+@pytest.mark.parametrize("name", API_CHECKS)
+def test_classifier_api_checks(name):
+    import sklearn.utils.estimator_checks as ec
+    getattr(ec, name)("DomainClassifier", _classifier())
+
+
+@pytest.mark.parametrize("name", sorted(NUMERIC_DATA_CHECKS))
+def test_classifier_numeric_data_checks_fail_for_the_stated_reason(name):
+    import sklearn.utils.estimator_checks as ec
+    with pytest.raises((ConfigError, AssertionError)):
+        getattr(ec, name)("DomainClassifier", _classifier())
+
+
+def test_shipped_topics_inspectable_and_free_of_names():
+    """get_topic_info has a model column, and no top term is one of the names the previous
+    model's topics carried (沛林 … 河南 楚政 for elderly_care, 玉荣 for disability)."""
+    info = load_domain_model().get_topic_info()
+    assert set(info["model"]) == {"nmf", "lda"}
+    assert (info["size"] >= 0).all() and info["npmi"].notna().any()
+    terms = {t for row in info["top_terms"] for t in row.split()}
+    assert not terms & {"沛林", "河南", "楚政", "玉荣"}

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from pipeline import assets, models
+from pipeline import assets
 from pipeline.domains.artifact import load_domain_model
 from pipeline.errors import ModelError
 
@@ -31,14 +31,6 @@ class _Evil:
 
     def __reduce__(self):
         return (Path.touch, (Path(self.marker),))
-
-
-@pytest.fixture()
-def models_copy(tmp_path, monkeypatch) -> Path:
-    dest = tmp_path / "models"
-    shutil.copytree(models.models_dir(), dest)
-    monkeypatch.setenv("MINSHENG_MODELS", str(dest))
-    return dest
 
 
 def _plant_code_running_pickle(models_root: Path, marker: Path) -> None:

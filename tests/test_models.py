@@ -12,15 +12,6 @@ from pipeline import assets, models
 from pipeline.errors import ModelError, ProvisionError
 
 
-@pytest.fixture()
-def models_copy(tmp_path, monkeypatch) -> Path:
-    """A private copy of models/ that a test may damage."""
-    dest = tmp_path / "models"
-    shutil.copytree(models.models_dir(), dest)
-    monkeypatch.setenv("MINSHENG_MODELS", str(dest))
-    return dest
-
-
 def test_manifest_lists_verified_models():
     entries = models.manifest()
     assert models.NLP_MODEL in entries

@@ -90,13 +90,12 @@ def test_traditional_newsletter_tags_and_entities_match_its_simplified_conversio
         assert [t.norm_ for t in trad] == [t.norm_ for t in simple]
 
 
-@pytest.mark.xfail(reason="the domain component (pipeline/bridge.py doc_terms, owned by the domain "
-                          "rewrite) reads token.text; it must read normalize.script_words(doc)",
-                   strict=False)
 def test_traditional_newsletter_domains_match_its_simplified_conversion(nlp):
+    """The domain component reads normalize.script_words(doc): same terms, same domains."""
     paragraphs = _paragraphs()
     for trad, simple in zip(nlp.pipe(paragraphs), nlp.pipe([to_simplified(p) for p in paragraphs])):
-        assert (trad._.domain, trad._.domains) == (simple._.domain, simple._.domains)
+        assert (trad._.domain, trad._.domains, trad.cats) == (simple._.domain, simple._.domains,
+                                                              simple.cats)
 
 
 def test_script_words_are_the_simplified_tokens(nlp):

@@ -163,8 +163,11 @@ def test_jsonl_and_csv_fields() -> None:
     csv_doc = read_document("编号,正文\n1,就业稳定。\n2,\"教育，\n公平。\"\n".encode("gb18030"), name="t.csv",
                             text_field="正文", id_field="编号")
     assert [(p.record_id, p.text) for p in csv_doc.paragraphs] == [("1", "就业稳定。"), ("2", "教育，公平。")]
-    bad = read_document('{"text": "ok"}\n{broken\n', name="bad.jsonl")
-    assert bad.status is DocumentStatus.UNREADABLE and "line 2" in bad.reason
+    bad = read_document('{"text": "ok"}\n{broken\n', name="bad.jsonl")  # the good line is kept
+    assert bad.status is DocumentStatus.OK and [p.text for p in bad.paragraphs] == ["ok"]
+    assert any("line 2" in w and "invalid JSON" in w for w in bad.warnings)
+    worse = read_document('{broken\n', name="bad.jsonl")
+    assert worse.status is DocumentStatus.UNREADABLE and "line 1" in worse.reason
 
 
 def test_input_forms_and_call_errors(tmp_path) -> None:

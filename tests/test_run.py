@@ -176,14 +176,19 @@ def test_topics_table_counts_this_corpus():
 
     from pipeline.run.outputs import TOPIC_HEADER, topic_rows
 
-    info = pd.DataFrame([{"topic": 0, "name": "employment", "domain": "employment", "size": 383,
-                          "top_terms": "就业 岗位"},
-                         {"topic": 1, "name": "free_0", "domain": "other", "size": 9,
+    info = pd.DataFrame([{"model": "nmf", "topic": 0, "name": "employment", "domain": "employment",
+                          "size": 383, "top_terms": "就业 岗位"},
+                         {"model": "lda", "topic": 0, "name": "employment", "domain": "employment",
+                          "size": 200, "top_terms": "就业"},
+                         {"model": "nmf", "topic": 1, "name": "free_0", "domain": "other", "size": 9,
                           "top_terms": ["改革", "开放"]}])
-    rows = topic_rows(info, [{"topic": 0}, {"topic": 0}, {"topic": None}, {}])
-    assert [list(r) for r in rows] == [TOPIC_HEADER, TOPIC_HEADER]
-    assert rows[0]["corpus_size"] == 2 and rows[1]["corpus_size"] == 0
-    assert rows[1]["top_terms"] == "改革 开放" and rows[0]["model_size"] == 383
+    prows = [{"topic": {"nmf": "employment", "lda": "employment"}},
+             {"topic": {"nmf": "employment", "lda": "free_3"}}, {"topic": None}, {}]
+    rows = topic_rows(info, prows)
+    assert [list(r) for r in rows] == [TOPIC_HEADER] * 3
+    assert [r["corpus_size"] for r in rows] == [2, 1, 0]
+    assert [r["model"] for r in rows] == ["nmf", "lda", "nmf"]
+    assert rows[2]["top_terms"] == "改革 开放" and rows[0]["model_size"] == 383
     assert topic_rows(None, []) == []
 
 

@@ -95,6 +95,8 @@ def test_attention_command_is_deterministic(result, tmp_path, capsys):
     assert printed.splitlines()[0].split()[:2] == ["region", "paragraphs"] and "[" in printed
     assert main(["attention", *argv]) == 0
     assert out.read_bytes() == first
+    assert main(["attention", str(result.output_dir), "--by", "province"]) == 2
+    assert "no document" in capsys.readouterr().err
     with pytest.raises(SystemExit):  # argparse refuses an unknown measure
         main(["attention", str(result.output_dir), "--measure", "nonsense"])
 
@@ -113,3 +115,35 @@ def test_adjusted_share_from_labeled_data(result, shared_dir, tmp_path, capsys):
     adj = [t for t in table if t["by"] == "year" and t["measure"] == "adjusted" and t["scope"] == "all"]
     for year in {t["year"] for t in adj}:
         assert abs(sum(float(t["value"]) for t in adj if t["year"] == year) - 1) < 1e-3
+
+
+def test_a_confusion_shipped_in_the_model_meta_gives_adjusted_shares_in_every_run(tmp_path):
+    """The interface for the domain model: ``"confusion": {ids, matrix, source}`` in meta.json."""
+    import shutil
+
+    import numpy as np
+
+    from pipeline.domains import default_model_dir
+
+    model = tmp_path / "domains"
+    shutil.copytree(default_model_dir(), model)
+    meta = json.loads((model / "meta.json").read_text("utf-8"))
+    ids = meta["taxonomy"]["ids"]
+    matrix = np.eye(len(ids))
+    emp, housing = ids.index("employment"), ids.index("housing")
+    matrix[emp, emp] = matrix[emp, housing] = 0.5  # half of employment is called housing
+    meta["confusion"] = {"ids": ids, "matrix": matrix.tolist(), "source": "test: employment as housing"}
+    (model / "meta.json").write_text(json.dumps(meta), "utf-8")
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "2024_甲.txt").write_text("加强高校毕业生就业服务，扩大就业岗位。\n\n推进老旧小区改造。", "utf-8")
+    result = run_from_config(DEFAULT_CFG, overrides(corpus, tmp_path / "o", **{
+        "domains.model": str(model), "corpus.filename_fields": '["year", "region"]',
+        "output.group_by": "year"}))
+    table = _csv(result.output_dir / "attention.csv")
+    adj = [t for t in table if t["measure"] == "adjusted" and t["scope"] == "all"]
+    assert adj and adj[0]["year"] == "2024"
+    raw = {t["domain"]: float(t["value"]) for t in table if t["measure"] == "primary" and t["scope"] == "all"}
+    got = {t["domain"]: float(t["value"]) for t in adj}
+    assert raw["employment"] == raw["housing"] == 0.5  # one paragraph each
+    assert got["employment"] > 0.99 and got["housing"] < 0.01  # the error undone

@@ -11,7 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus" / "docs"
 DEFAULT_CFG = REPO / "pipeline" / "configs" / "default.cfg"
-DATA_OUTPUTS = ("paragraphs.jsonl", "documents.csv", "topics.csv")
+DATA_OUTPUTS = ("paragraphs.jsonl", "documents.csv", "topics.csv", "attention.csv")
 
 
 def make_corpus(root: Path) -> Path:

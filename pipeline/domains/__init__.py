@@ -1,17 +1,26 @@
 """Livelihood-domain classification on scikit-learn (never imports spaCy).
 
-Public API: :func:`load_taxonomy`, :class:`DomainModel`, :class:`SeededNMF`,
-:class:`SeededLDA`, :func:`terms_from_tagged`, :func:`load_domain_model`,
-:func:`save_domain_model`, :func:`score`.
+Public API: :class:`DomainClassifier` and its steps (:class:`TermFeaturizer`,
+:class:`TopicEnsemble`, :class:`SeededTopicScorer`, :class:`SeededNMF`,
+:class:`SeededLDA`, :class:`PseudoLabelLayer`, :class:`ConditionalLogit`),
+:func:`load_taxonomy`, :func:`load_domain_model`, :func:`save_domain_model`,
+:func:`score`.
 """
 from __future__ import annotations
 
 from .artifact import default_model_dir, load_domain_model, save_domain_model
+from .classifier import DomainClassifier
+from .decision import ConditionalLogit
+from .ensemble import TopicEnsemble
+from .featurize import TermFeaturizer
 from .metrics import score
-from .model import DomainModel
+from .pseudo import PseudoLabelLayer
+from .scorer import SeededTopicScorer
 from .taxonomy import Domain, Taxonomy, load_taxonomy
 from .terms import terms_from_tagged
 from .topics import SeededLDA, SeededNMF
 
-__all__ = ["Domain", "DomainModel", "SeededLDA", "SeededNMF", "Taxonomy", "default_model_dir",
-           "load_domain_model", "load_taxonomy", "save_domain_model", "score", "terms_from_tagged"]
+__all__ = ["ConditionalLogit", "Domain", "DomainClassifier", "PseudoLabelLayer", "SeededLDA",
+           "SeededNMF", "SeededTopicScorer", "Taxonomy", "TermFeaturizer", "TopicEnsemble",
+           "default_model_dir", "load_domain_model", "load_taxonomy", "save_domain_model", "score",
+           "terms_from_tagged"]

@@ -26,7 +26,7 @@ from ..assets import sha256_file, write_dir_atomically
 from ..errors import ModelError
 from ..models import verify_folder
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 
@@ -109,10 +109,11 @@ def load_domain_model(path: str | Path | None = None) -> Any:
     verify_folder(p)  # inside models/: every file as models/MANIFEST lists it, before anything else
     meta = read_meta(p)
     schema = meta.get("schema_version")
-    if not isinstance(schema, int) or schema > SCHEMA_VERSION:
-        raise ModelError(f"Domain model {str(p)!r} has schema_version {schema!r}, newer than this "
-                         f"minsheng understands ({SCHEMA_VERSION}). Upgrade minsheng "
-                         f"(pip install -U minsheng) or retrain with 'minsheng train domains'.")
+    if not isinstance(schema, int) or schema != SCHEMA_VERSION:
+        hint = ("Upgrade minsheng (pip install -U minsheng)" if isinstance(schema, int) and schema > SCHEMA_VERSION
+                else "Retrain it with 'minsheng train domains pipeline/configs/domains.cfg'")
+        raise ModelError(f"Domain model {str(p)!r} has schema_version {schema!r}; this minsheng "
+                         f"reads schema {SCHEMA_VERSION} (a DomainClassifier). {hint}.")
     files = meta.get("files") or {}
     if MODEL_FILE not in files:
         raise ModelError(f"{p / META_FILE} lists no sha256 for {MODEL_FILE}; refusing to load an "

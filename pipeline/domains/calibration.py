@@ -8,7 +8,7 @@ Three kinds of numbers are chosen on labeled paragraphs and saved with a model:
   label set (domains that carry much of the paragraph);
 * ``anchor_thresholds``, one per domain: the domain joins the label set when
   the paragraph contains a term the topic model ties to that domain with at
-  least this posterior (see :meth:`DomainModel.anchor_evidence`).  This catches
+  least this posterior (the ``anchors`` evidence of :mod:`pipeline.domains.scorer`).  This catches
   domains with concrete content in one clause of a long paragraph (a line on
   残疾人 in a paragraph on jobs), which a paragraph-level share dilutes.
 

@@ -17,6 +17,13 @@ Order, cheapest and surest first:
 5. otherwise charset-normalizer decides (Japanese, Korean, Cyrillic, Latin
    code pages ...), a GB-family guess again meaning GB18030.
 
+Between 3 and 4, text that is UTF-8 but for a few damaged bytes (at least
+three valid multi-byte characters per invalid sequence, and at most
+:data:`MAX_DAMAGE` of them; GB18030 or Big5 bytes are almost never valid
+multi-byte UTF-8) is decoded as UTF-8 with each invalid sequence shown as
+U+FFFD: :func:`decode_with_damage` says where (byte and character offsets),
+so the damaged paragraph can be named instead of losing the whole file.
+
 Failure raises :class:`DecodeError` with the reason; callers turn it into an
 ``unreadable`` document.
 """
@@ -70,12 +77,57 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+#: Most invalid UTF-8 sequences a file may have and still be read as damaged UTF-8.
+MAX_DAMAGE = 1000
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, list[tuple[int, int]]] | None:
+    """UTF-8 with a few invalid sequences: ``(text, [(char_offset, byte_offset), ...])``."""
+    bad: list[tuple[int, int]] = []
+
+    def record(exc: UnicodeDecodeError):
+        bad.append((exc.start, exc.end))
+        if len(bad) > MAX_DAMAGE:
+            raise exc
+        return "\ufffd", exc.end
+
+    codecs.register_error("minsheng-damage", record)
+    try:
+        text = data.decode("utf-8", "minsheng-damage")
+    except UnicodeDecodeError:
+        return None
+    wide = sum(1 for c in text if not c.isascii()) - len(bad)  # valid multi-byte characters
+    if not bad or len(bad) * 3 > wide:
+        return None
+    damage, chars, prev = [], 0, 0
+    for start, end in bad:  # between damaged ranges the bytes are valid UTF-8
+        chars += len(data[prev:start].decode("utf-8"))
+        damage.append((chars, start))
+        chars += 1
+        prev = end
+    return text, damage
+
+
+def damage_warning(damaged: list[tuple[int, int]], where: str = "") -> str:
+    """One line saying where invalid bytes were replaced (byte offsets, the first 10)."""
+    offsets = ", ".join(str(b) for _, b in damaged[:10]) + (" ..." if len(damaged) > 10 else "")
+    return (f"{len(damaged)} invalid UTF-8 byte sequence(s){where} at byte offset(s) {offsets}, "
+            f"shown as U+FFFD; the rest of the file was read")
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Return ``(text, encoding)``; the BOM, if any, is not part of ``text``.
 
     ``encoding`` is a Python codec name as detected: ``utf-8``, ``utf-8-sig``,
     ``utf-16``, ``utf-16-le``, ``utf-32``, ``gb18030``, ``big5``, ...
     """
+    text, enc, _ = decode_with_damage(data)
+    return text, enc
+
+
+def decode_with_damage(data: bytes) -> tuple[str, str, list[tuple[int, int]]]:
+    """:func:`decode_bytes`, plus the ``(char_offset, byte_offset)`` of every invalid
+    sequence shown as U+FFFD when the bytes are slightly damaged UTF-8 (else ``[]``)."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             text = _try(data, enc)
@@ -86,19 +138,22 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
                 )
             if enc in ("utf-16", "utf-32"):
                 enc += "-le" if data[:2] == b"\xff\xfe" else "-be"
-            return text, enc
+            return text, enc, []
     text = _try(data, "utf-8")
     if text is not None:
-        return text, "utf-8"
+        return text, "utf-8", []
     text = _utf16_without_bom(data)
     if text is not None:
-        return text, "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        return text, "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be", []
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged[0], "utf-8", damaged[1]
     text, enc = _detect(data)
     try:
         enc = codecs.lookup(enc).name  # 'utf_16_le' -> 'utf-16-le', one spelling per codec
     except LookupError:
         pass
-    return text, enc
+    return text, enc, []
 
 
 @lru_cache(maxsize=1)

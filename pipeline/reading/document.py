@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 from ..errors import ConfigError, value_invalid_msg
 from .analysis import analysis_text
+from .decode import damage_warning
 from .extracted import Extracted, Unreadable
 from .formats import EXTENSIONS, extract, format_for
 from .model import Document, DocumentStatus, Paragraph
@@ -29,6 +31,19 @@ FORMATS = tuple(sorted(set(EXTENSIONS.values())))
 MAX_BYTES = 256 * 1024 * 1024
 
 Source = str | os.PathLike | bytes
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def make_storable(ex: Extracted) -> None:
+    """Replace lone surrogates (a JSON ``\\ud800`` escape, a ``str`` input) by U+FFFD,
+    one character for one so offsets hold, and say so: nothing downstream can
+    encode them."""
+    found = [m.start() for m in _SURROGATE.finditer(ex.text)]
+    if found:
+        ex.text = _SURROGATE.sub("\ufffd", ex.text)
+        ex.warnings.append(f"{len(found)} lone surrogate(s) at character offset(s) "
+                           f"{', '.join(map(str, found[:10]))} replaced by U+FFFD")
 
 
 def _load(source: Source, name: str | None) -> tuple[bytes, str, bool]:
@@ -85,6 +100,9 @@ def build_document(data: bytes, *, doc_id: str, source: str, name: str, fmt: str
         return failed(DocumentStatus.UNREADABLE, str(exc))
     except Exception as exc:  # a reader bug or a library choking: still one record per file
         return failed(DocumentStatus.UNREADABLE, f"reader failed: {type(exc).__name__}: {exc}")
+    make_storable(ex)
+    if ex.damaged:
+        ex.warnings.append(damage_warning(ex.damaged))
     try:
         paragraphs, traditional = _paragraphs(ex, doc_id)
     except Exception as exc:  # a splitter bug must not stop a corpus run either
@@ -108,12 +126,14 @@ def _paragraphs(ex: Extracted, doc_id: str) -> tuple[tuple[Paragraph, ...], bool
     for n, unit in enumerate(units):
         text = unit.text
         first, last = unit.blocks[0], unit.blocks[-1]
+        hits = [(c, b) for c, b in ex.damaged if first.start <= c < last.end]
         paragraphs.append(Paragraph(
             id=f"{doc_id}#p{n}", index=n, text=text,
             analysis_text=analysis_text(to_simplified(text) if traditional else text),
             kind=unit.kind, role=unit.role, start=first.start, end=last.end,
             spans=tuple((b.start, b.end) for b in unit.blocks),
             record_id=record_ids[first.record] if record_ids is not None else None,
+            note=damage_warning(hits, " in this paragraph") if hits else None,
         ))
     return tuple(paragraphs), traditional
 

@@ -24,6 +24,8 @@ class Extracted:
     spans of ``text``, each record being a hard paragraph boundary;
     ``record_meta`` holds, parallel to it, each record's scalar fields other
     than the text field (its metadata: year, region, title ...).
+    ``damaged`` lists ``(char_offset, byte_offset)`` of invalid bytes shown as
+    U+FFFD in ``text`` (slightly damaged UTF-8, see :mod:`decode`).
     """
 
     text: str
@@ -31,4 +33,5 @@ class Extracted:
     encoding: str | None = None
     records: list[tuple[str, int, int]] | None = None
     warnings: list[str] = field(default_factory=list)
+    damaged: list[tuple[int, int]] = field(default_factory=list)
     record_meta: list[dict[str, object]] | None = None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from .decode import DecodeError, decode_bytes
+from .decode import DecodeError, decode_with_damage
 from .extracted import Extracted, Unreadable
 
 EXTENSIONS: dict[str, str] = {
@@ -57,7 +57,7 @@ def extract_text(data: bytes, fmt: str, *, check_binary: bool = True) -> Extract
     caller handed over as ``str`` (declared text, however odd).
     """
     try:
-        text, encoding = decode_bytes(data)
+        text, encoding, damaged = decode_with_damage(data)
     except DecodeError as exc:
         raise Unreadable(str(exc)) from exc
     if text and check_binary:
@@ -69,7 +69,7 @@ def extract_text(data: bytes, fmt: str, *, check_binary: bool = True) -> Extract
                 f"looks binary: {bad} of the first {min(len(text), 65536)} characters are control or "
                 f"replacement characters after decoding as {encoding}; if it is text, re-save it as UTF-8"
             )
-    return Extracted(text=text, format=fmt, encoding=encoding)
+    return Extracted(text=text, format=fmt, encoding=encoding, damaged=damaged)
 
 
 def extract(data: bytes, name: str, *, fmt: str | None = None, text_field: str = "text",

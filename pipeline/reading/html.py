@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .decode import decode_bytes
+from .decode import damage_warning, decode_with_damage
 from .extracted import Extracted, Unreadable
 
 _DROP = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside",
@@ -44,6 +44,40 @@ def _collapse(s: str) -> str:
     return _WS.sub(repl, s)
 
 
+def _flatten(root, comment_type) -> str:
+    """The text under *root* with block and ``<br>`` marks, in one pass over the tree.
+
+    Iterative and linear in the number of nodes, whatever the nesting depth
+    (editing the tree, ``insert_after`` per block tag, took 65 s for 20,000
+    nested elements): text inside ``pre``/``textarea`` keeps its line breaks.
+    """
+    from bs4 import NavigableString, Tag
+
+    out: list[str] = []
+    stack: list[tuple[object, int]] = [(root, 0)]
+    while stack:
+        node, keep = stack.pop()
+        if node is None:  # the end of a block element
+            out.append(_BLOCK_MARK)
+            continue
+        if isinstance(node, NavigableString):
+            if not isinstance(node, comment_type):
+                out.append(re.sub(r"\r\n|\r|\n", _BR_MARK, str(node)) if keep else str(node))
+            continue
+        if not isinstance(node, Tag):
+            continue
+        if node.name == "br":
+            out.append(_BR_MARK)
+            continue
+        inner = keep + (node.name in ("pre", "textarea"))
+        block = node.name in _BLOCK and node is not root
+        if block:
+            out.append(_BLOCK_MARK)
+            stack.append((None, 0))
+        stack.extend((child, inner) for child in reversed(node.contents))
+    return "".join(out)
+
+
 def extract_html(data: bytes) -> Extracted:
     """Return the page's main text; blocks separated by blank lines."""
     try:
@@ -51,7 +85,7 @@ def extract_html(data: bytes) -> Extracted:
     except ImportError as exc:  # pragma: no cover - declared dependency
         raise Unreadable(f"reading HTML needs beautifulsoup4; install it with: {_PIP}") from exc
     try:
-        text, encoding = decode_bytes(data)
+        text, encoding, damaged = decode_with_damage(data)
     except ValueError as exc:
         raise Unreadable(f"HTML bytes do not decode: {exc}") from exc
     text = text.replace(_BLOCK_MARK, "").replace(_BR_MARK, "")  # never trust input to lack them
@@ -64,16 +98,9 @@ def extract_html(data: bytes) -> Extracted:
     for tag in soup.find_all(_DROP):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
-    for node in root.find_all(string=True):
-        if node.find_parent(["pre", "textarea"]) is not None:
-            node.replace_with(re.sub(r"\r\n|\r|\n", _BR_MARK, str(node)))
-    for br in root.find_all("br"):
-        br.replace_with(_BR_MARK)
-    for tag in root.find_all(_BLOCK):
-        tag.insert_before(_BLOCK_MARK)
-        tag.insert_after(_BLOCK_MARK)
-    flat = _collapse(root.get_text())
+    flat = _collapse(_flatten(root, Comment))
     flat = flat.replace(_BR_MARK, "\n").replace(_BLOCK_MARK, "\n\n")
     lines = [line.strip(" ") for line in flat.split("\n")]
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
-    return Extracted(text=out, format="html", encoding=encoding)
+    return Extracted(text=out, format="html", encoding=encoding,
+                     warnings=[damage_warning(damaged)] if damaged else [])

@@ -53,6 +53,8 @@ class Paragraph:
     half-width, ideographic/no-break spaces → ' ', zero-width characters
     dropped). ``kind`` is one of :data:`KINDS`; ``role`` is a finer label
     (``subtitle``, ``numbered``, ``salutation``, ``dateline`` ...).
+    ``note`` says what is wrong with an otherwise readable paragraph (invalid
+    bytes shown as U+FFFD, with their byte offsets), else None.
     """
 
     id: str
@@ -65,6 +67,7 @@ class Paragraph:
     end: int
     spans: tuple[tuple[int, int], ...]
     record_id: str | None = None
+    note: str | None = None
 
     @property
     def merged_from(self) -> int:

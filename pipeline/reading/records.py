@@ -21,11 +21,18 @@ import csv
 import io
 import json
 
-from .decode import decode_bytes
+from .decode import damage_warning, decode_with_damage
 from .extracted import Extracted, Unreadable
 from .metadata import scalar
 
 csv.field_size_limit(1 << 30)
+
+
+class _BadLine:
+    """A JSON Lines line that is not JSON: kept so its record gets a reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
 
 
 def _records_json(text: str, fmt: str) -> list[object]:
@@ -44,11 +51,11 @@ def _records_json(text: str, fmt: str) -> list[object]:
             continue
         try:
             records.append(json.loads(line))
-        except json.JSONDecodeError as exc:
-            raise Unreadable(
-                f"invalid JSON on line {n} column {exc.colno}: {exc.msg}; every line of a .jsonl "
-                "file must be one JSON object"
-            ) from exc
+        except json.JSONDecodeError as exc:  # one broken line never loses the good ones
+            records.append(_BadLine(f"line {n}: invalid JSON at column {exc.colno}: {exc.msg}"))
+    if records and all(isinstance(r, _BadLine) for r in records):
+        raise Unreadable(f"no line is valid JSON ({records[0].reason}); every line of a .jsonl "
+                         "file must be one JSON object")
     return records
 
 
@@ -63,24 +70,30 @@ def _records_csv(text: str, fmt: str) -> list[object]:
 def extract_records(data: bytes, fmt: str, *, text_field: str = "text", id_field: str = "id") -> Extracted:
     """Concatenate the ``text_field`` of every record; spans in ``records``."""
     try:
-        text, encoding = decode_bytes(data)
+        text, encoding, damaged = decode_with_damage(data)
     except ValueError as exc:
         raise Unreadable(str(exc)) from exc
     records = _records_json(text, fmt) if fmt in ("json", "jsonl") else _records_csv(text, fmt)
     parts: list[str] = []
     spans: list[tuple[str, int, int]] = []
     metas: list[dict[str, object]] = []
-    warnings: list[str] = []
+    warnings: list[str] = [damage_warning(damaged)] if damaged else []
     fields_seen: set[str] = set()
     pos = 0
     for n, rec in enumerate(records):
+        if isinstance(rec, _BadLine):
+            warnings.append(f"record {n} skipped: {rec.reason}")
+            continue
         if not isinstance(rec, dict):
-            warnings.append(f"record {n} is a {type(rec).__name__}, not an object; skipped")
+            warnings.append(f"record {n} skipped: it is a {type(rec).__name__}, not an object")
             continue
         fields_seen.update(map(str, rec))
         value = rec.get(text_field)
         if not isinstance(value, str):
-            warnings.append(f"record {n} has no string field {text_field!r}; skipped")
+            what = "no field" if value is None else f"a {type(value).__name__}, not a string, in field"
+            rid = rec.get(id_field)
+            named = "" if rid is None else f" (id {str(rid)[:80]!r})"
+            warnings.append(f"record {n}{named} skipped: it has {what} {text_field!r}")
             continue
         rid = rec.get(id_field)
         rid = f"r{n}" if rid is None or rid == "" else str(rid)
@@ -96,8 +109,8 @@ def extract_records(data: bytes, fmt: str, *, text_field: str = "text", id_field
             f"no record has a string field {text_field!r}; fields present: "
             f"{sorted(fields_seen) or 'none'}; pass text_field=<one of them>"
         )
-    if len(warnings) > 20:
-        warnings = warnings[:20] + [f"... and {len(warnings) - 20} more"]
+    if len(warnings) > 100:
+        warnings = warnings[:100] + [f"... and {len(warnings) - 100} more"]
     return Extracted(text="".join(parts), format=fmt, encoding=encoding, records=spans, warnings=warnings,
                      record_meta=metas)
 

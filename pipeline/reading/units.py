@@ -21,7 +21,7 @@ import json
 from dataclasses import replace
 from typing import Any, Mapping
 
-from .document import _paragraphs, build_document
+from .document import _paragraphs, build_document, make_storable
 from .extracted import Extracted, Unreadable
 from .formats import extract, format_for
 from .model import Document, DocumentStatus
@@ -63,6 +63,7 @@ def record_documents(data: bytes, *, file_id: str, source: str, name: str, prefi
         ex = extract(data, name, text_field=text_field, id_field=id_field)
     except Unreadable:
         return whole_file()
+    make_storable(ex)  # lone surrogates -> U+FFFD, as for a whole file
     if not ex.records or ex.record_meta is None:
         return whole_file()
     docs: list[Document] = []

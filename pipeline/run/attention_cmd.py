@@ -33,10 +33,15 @@ def format_table(rows: Sequence[Mapping[str, Any]], by: Sequence[str], measure: 
     field = "+".join(by)
     picked = [r for r in rows if r["by"] == field and r["measure"] == measure and r["scope"] == scope]
     cols = [d for d in domains if any(r["domain"] == d for r in picked)]
+    raw = {(tuple(r.get(f) for f in by), r["domain"]): r["value"] for r in rows
+           if r["by"] == field and r["measure"] == "primary" and r["scope"] == scope}
     groups: dict[tuple, dict[str, str]] = {}
     for r in picked:
         key = tuple(r.get(f) for f in by)
-        groups.setdefault(key, {"paragraphs": str(r["paragraphs"])})[r["domain"]] = _cell(r)
+        cell = _cell(r)
+        if measure == "adjusted" and raw.get((key, r["domain"])) is not None:
+            cell += f" raw {100 * raw[(key, r['domain'])]:.1f}"  # shown beside the raw share
+        groups.setdefault(key, {"paragraphs": str(r["paragraphs"])})[r["domain"]] = cell
     header = [*by, "paragraphs", *cols]
     body = [[*("" if v is None else str(v) for v in key), cells["paragraphs"],
              *(cells.get(d, "") for d in cols)] for key, cells in groups.items()]
@@ -54,7 +59,17 @@ def attention_command(run_dir: Path, by: Sequence[str], measure: str = "primary"
         raise ConfigError(value_invalid_msg("--measure", measure, valid))
     run_dir = Path(run_dir)
     rows, domains = read_rows(run_dir)
+    if not (run_dir / "run.json").is_file():
+        raise ConfigError(f"{run_dir / 'run.json'} does not exist; pass the output folder of a finished "
+                          "'minsheng run' (it writes run.json last)")
     manifest = json.loads((run_dir / "run.json").read_text("utf-8"))
+    fields = {k for r in rows for k in (r.get("meta") or {})}
+    missing = [f for f in by if f != "doc_id" and f not in fields]
+    if missing:
+        raise ConfigError(f"--by {', '.join(missing)}: no document of {run_dir} has that metadata field; "
+                          f"fields present: {', '.join(sorted(fields)) or 'none'} (or doc_id). Fix: pick "
+                          "one of them, or add metadata (metadata.csv, filename_fields, record fields) "
+                          "and run again.")
     config = manifest["config"]
     domains = domains or manifest.get("domains") or []
     notes: list[str] = []

@@ -126,6 +126,14 @@ def from_labeled(path: Path, ids: Sequence[str], model: str, domains: str) -> Co
                      pairs=list(zip(gold, pred)))
 
 
+def shipped_confusion(nlp: Any, domains: str) -> Confusion | None:
+    """Sources 1-2 only (what the domain model ships): what every run uses, no labeled data."""
+    if domains == "none":
+        return None
+    found = from_model(domain_model(nlp))
+    return found or from_meta(default_model_dir() if domains == "default" else Path(domains))
+
+
 def find_confusion(run_dir: Path, ids: Sequence[str], config: dict[str, Any]) -> tuple[Confusion | None, str]:
     """The confusion for a run (cached in ``run_dir/confusion.json``), or None and the reason."""
     cache = Path(run_dir) / "confusion.json"
@@ -135,9 +143,7 @@ def find_confusion(run_dir: Path, ids: Sequence[str], config: dict[str, Any]) ->
     spec, domains = config["nlp"]["model"], config["domains"]["model"]
     if domains == "none":
         return None, "the run has no domain model (domains.model = none)"
-    found = from_model(domain_model(load_nlp(spec, domains)))
-    model_dir = default_model_dir() if domains == "default" else Path(domains)
-    found = found or from_meta(model_dir)
+    found = shipped_confusion(load_nlp(spec, domains), domains)
     labeled = shared_dir() / LABELED
     if found is None and labeled.is_file():
         found = from_labeled(labeled, ids, spec, domains)

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Sequence
 
 from ..errors import MinshengError
+from .lock import release_inherited
 from .process import error_results, load_nlp, process_partition, warm
 
 OnResult = Callable[[dict[str, Any]], None]
@@ -32,6 +35,35 @@ def partitions(tasks: Sequence[dict[str, Any]], size: int) -> list[list[dict[str
         out[-1].append(task)
         count += len(task["paragraphs"])
     return out
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker exit when the driver dies, even by SIGKILL (a worker holds
+    ~400 MB): Linux's PR_SET_PDEATHSIG, else a thread watching the parent pid."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0:  # 1 = PR_SET_PDEATHSIG
+            if os.getppid() != parent:  # the driver died before prctl took effect
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="minsheng-parent-watch", daemon=True).start()
+
+
+def _init_worker(parent: int, model: str, domains: str) -> None:
+    """Pool worker start: drop the inherited output lock, die with the driver, load the model."""
+    release_inherited()
+    _die_with_parent(parent)
+    warm(model, domains)
 
 
 def _started(_: int) -> int:
@@ -85,8 +117,8 @@ class _PoolStartError(RuntimeError):
 def _run_pool(parts: list[list[dict[str, Any]]], n: int, *, model: str, domains: str,
               batch_size: int, on_result: OnResult) -> dict[str, Any]:
     ctx = multiprocessing.get_context(_start_method())
-    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=warm,
-                             initargs=(model, domains)) as pool:
+    with ProcessPoolExecutor(max_workers=n, mp_context=ctx, initializer=_init_worker,
+                             initargs=(os.getpid(), model, domains)) as pool:
         t0 = time.perf_counter()  # start every worker (each loads the model once) first
         try:
             list(pool.map(_started, range(n)))

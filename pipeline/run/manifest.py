@@ -60,9 +60,12 @@ def counts(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]], processed: i
 
 def errors(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
            run_errors: Sequence[str]) -> list[dict[str, Any]]:
-    """Every problem, per item: unreadable/empty documents, failed paragraphs, run-level."""
+    """Every problem, per item: unreadable/empty documents, what was skipped or repaired
+    in readable ones (a broken JSONL line, invalid bytes), failed paragraphs, run-level."""
     out: list[dict[str, Any]] = [{"doc_id": d.id, "para_id": None, "status": str(d.status),
                                   "reason": d.reason} for d in docs if str(d.status) != "ok"]
+    out += [{"doc_id": d.id, "para_id": None, "status": "warning", "reason": w}
+            for d in docs if str(d.status) == "ok" for w in getattr(d, "warnings", ())]
     out += [{"doc_id": r["doc_id"], "para_id": r["para_id"], "status": r["status"],
              "reason": r["reason"]} for r in prows if r["status"] == "error"]
     out += [{"doc_id": None, "para_id": None, "status": "error", "reason": e} for e in run_errors]

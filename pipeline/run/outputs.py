@@ -4,6 +4,8 @@ Rows are built from the documents (in corpus order) and the per-document
 results, then written atomically.  Everything here is deterministic: keys are
 sorted, scores are rounded when computed, shares use fixed ``%.4f``
 formatting, and nothing time-dependent is written (timings go to run.json).
+CSV text cells that a spreadsheet would run as a formula (starting with
+``= + - @``, tab or CR) are written with a leading ``'``.
 Every column of every file is documented in the README ("Outputs").
 """
 from __future__ import annotations
@@ -34,7 +36,7 @@ def paragraph_rows(docs: Sequence[Any], results: Mapping[str, dict[str, Any]], *
                 "meta": dict(getattr(doc, "meta", {}) or {}),
                 "kind": p.kind, "role": p.role,
                 "text": p.text, "start": p.start, "end": p.end,
-                "status": status, "reason": doc.reason if status != "ok" else None,
+                "status": status, "reason": doc.reason if status != "ok" else p.note,
                 "domain": None, "domains": [], "cats": {}, "score": None,
                 "low_confidence": False,
             }
@@ -44,7 +46,8 @@ def paragraph_rows(docs: Sequence[Any], results: Mapping[str, dict[str, Any]], *
             elif res is not None:
                 cats = res["cats"]
                 score = cats.get(res["domain"]) if res["domain"] else None
-                row.update(status=res["status"], reason=res["reason"], domain=res["domain"],
+                row.update(status=res["status"], reason=res["reason"] or p.note,
+                           domain=res["domain"],
                            domains=res["domains"], cats=cats, score=score,
                            low_confidence=score is not None and score < low_confidence)
                 if "topic" in res:
@@ -106,7 +109,7 @@ def parquet_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     flat = []
     for r in rows:
         d = {k: v for k, v in sorted(r.items()) if k not in ("cats", "topic", "meta")}
-        d["topic"] = None if r.get("topic") is None else str(r["topic"])
+        d["topic"] = None if r.get("topic") is None else json.dumps(r["topic"], sort_keys=True)
         for c in cats:
             v = (r.get("cats") or {}).get(c)
             d[f"cat_{c}"] = None if v is None else float(v)
@@ -138,7 +141,8 @@ def document_rows(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
         primary = max(domains, key=lambda d: (counts[d], -domains.index(d))) if counts else ""
         row: dict[str, Any] = {
             "doc_id": doc.id, "source": doc.source, "format": doc.format,
-            "encoding": doc.encoding or "", "status": str(doc.status), "reason": doc.reason or "",
+            "encoding": doc.encoding or "", "status": str(doc.status),
+            "reason": doc.reason or "; ".join(getattr(doc, "warnings", ())),  # ok: skipped, repaired
             "sha256": doc.sha256, "paragraphs": len(rows),
             "body_paragraphs": sum(1 for r in rows if r["kind"] == "body"),
             "error_paragraphs": sum(1 for r in rows if r["status"] == "error"),
@@ -153,12 +157,25 @@ def document_rows(docs: Sequence[Any], prows: Sequence[Mapping[str, Any]],
     return out
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (=HYPERLINK(...)).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell: None -> "", text that a spreadsheet would run as a formula -> "'" + text."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Mapping[str, Any]]) -> Path:
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(header), lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in header})
+        writer.writerow({k: cell(r.get(k)) for k in header})
     return atomic_write_text(path, buf.getvalue())
 
 
@@ -171,31 +188,34 @@ def write_documents_csv(path: Path, rows: Sequence[Mapping[str, Any]],
     return _write_csv(path, header, rows)
 
 
-TOPIC_HEADER = ["topic", "name", "domain", "top_terms", "model_size", "corpus_size"]
+TOPIC_HEADER = ["model", "topic", "name", "domain", "seeded", "top_terms", "npmi", "model_size",
+                "corpus_size"]
 
 
 def topic_rows(info: Any, prows: Sequence[Mapping[str, Any]], n_terms: int = 10
                ) -> list[dict[str, Any]]:
     """Rows for topics.csv from the domain model's topic table (a DataFrame or records).
 
-    ``corpus_size`` counts this corpus's paragraphs assigned to the topic when
-    the pipeline reports a per-paragraph topic; otherwise it is left empty.
+    ``model_size`` counts training paragraphs whose heaviest topic it is;
+    ``corpus_size`` counts this run's paragraphs whose ``topic`` (``{model:
+    topic name}``, set by the domain component) names it.
     """
     if info is None:
         return []
     records = info.to_dict("records") if hasattr(info, "to_dict") else list(info)
-    have_topics = any("topic" in r for r in prows)
-    sizes = Counter(str(r.get("topic")) for r in prows if r.get("topic") is not None)
+    sizes = Counter((m, t) for r in prows if isinstance(r.get("topic"), Mapping)
+                    for m, t in r["topic"].items())
     out = []
     for rec in records:
         terms = rec.get("top_terms", rec.get("terms", ""))
         if not isinstance(terms, str):
             terms = " ".join(str(t) for t in list(terms)[:n_terms])
-        topic = rec.get("topic", rec.get("name", ""))
-        out.append({"topic": topic, "name": rec.get("name", ""), "domain": rec.get("domain", ""),
-                    "top_terms": terms,
+        model = rec.get("model", "")
+        out.append({"model": model, "topic": rec.get("topic", ""), "name": rec.get("name", ""),
+                    "domain": rec.get("domain", ""), "seeded": rec.get("seeded", ""),
+                    "top_terms": terms, "npmi": rec.get("npmi", ""),
                     "model_size": rec.get("size", ""),
-                    "corpus_size": sizes.get(str(topic), 0) if have_topics else ""})
+                    "corpus_size": sizes.get((model, rec.get("name", "")), 0)})
     return out
 
 

@@ -12,7 +12,7 @@ with a task.
 Determinism: each task is processed as its own ``nlp.pipe`` batches of a
 fixed size with BLAS limited to one thread, so results do not depend on the
 engine, the number of workers or which worker got the task; scores are
-rounded to 4 decimals.  A failing paragraph is recorded with ``status
+the classifier's (rounded to 6 decimals), label sets in its order.  A failing paragraph is recorded with ``status
 "error"`` and its reason; it never fails the document or the run.
 """
 from __future__ import annotations
@@ -24,8 +24,7 @@ import time
 from typing import Any, Iterable
 
 #: Bump when the content of a result row changes: invalidates resume state.
-ROW_FORMAT = 1
-SCORE_DIGITS = 4
+ROW_FORMAT = 2
 
 _NLP_CACHE: dict[str, Any] = {}
 _FINGERPRINTS: dict[int, str] = {}
@@ -101,33 +100,13 @@ def domain_model(nlp: Any) -> Any:
     return getattr(nlp.get_pipe("livelihood_domains"), "model", None)
 
 
-def dominant_topics(nlp: Any, docs: list[Any]) -> list[int | None]:
-    """Each doc's dominant topic in the domain model (None: no terms / no topic model).
-
-    Uses the model's ``dominant_topics(term_lists)`` when it has one; otherwise
-    the same rule its topic table's ``size`` uses: argmax of the topic weights
-    of paragraphs that have terms.
-    """
-    model = domain_model(nlp)
-    if model is None or not docs:
-        return [None] * len(docs)
-    from ..bridge import doc_terms
-
-    pipe = nlp.get_pipe("livelihood_domains")
-    terms = [doc_terms(d, getattr(pipe, "bigrams", True)) for d in docs]
-    if callable(getattr(model, "dominant_topics", None)):
-        return [None if t is None else int(t) for t in model.dominant_topics(terms)]
-    vectorizer, topics = getattr(model, "vectorizer_", None), getattr(model, "topic_model_", None)
-    if vectorizer is None or topics is None:
-        return [None] * len(docs)
-    D = vectorizer.transform(terms)
-    W = topics.transform(D)
-    has_terms = (D.sum(axis=1).A.ravel() > 0)
-    return [int(w.argmax()) if ok and w.max() > 0 else None for w, ok in zip(W, has_terms)]
+def dominant_topics(nlp: Any, docs: list[Any]) -> list[dict[str, str] | None]:
+    """Each doc's heaviest topic per topic model, as the domain component set it."""
+    return [d._.domain_topic if _has_ext(d, "domain_topic") else None for d in docs]
 
 
-def _row(para: dict[str, Any], doc: Any, topic: int | None = None) -> dict[str, Any]:
-    cats = {k: round(float(v), SCORE_DIGITS) for k, v in sorted(doc.cats.items())}
+def _row(para: dict[str, Any], doc: Any, topic: dict[str, str] | None = None) -> dict[str, Any]:
+    cats = {k: float(v) for k, v in sorted(doc.cats.items())}  # as the classifier rounded them
     domain = doc._.domain if _has_ext(doc, "domain") else None
     domains = list(doc._.domains) if _has_ext(doc, "domains") and doc._.domains else []
     if domain is None and cats:
@@ -136,7 +115,7 @@ def _row(para: dict[str, Any], doc: Any, topic: int | None = None) -> dict[str, 
         domains = [domain]
     row = {
         "para_id": para["id"], "kind": para["kind"], "status": "ok", "reason": None,
-        "domain": domain, "domains": sorted(domains), "cats": cats,
+        "domain": domain, "domains": domains, "cats": cats,
         "tokens": [t.text for t in doc], "tags": [t.tag_ for t in doc],
     }
     if topic is not None:

@@ -96,8 +96,10 @@ def trend_section(arows: Sequence[Mapping[str, Any]], field: str, domains: Seque
 
 def group_table(arows: Sequence[Mapping[str, Any]], field: str, domains: Sequence[str],
                 label: Any, other: str = "other") -> str:
-    """Groups x domains: share % with its 95 % interval; cell shade by the column's maximum."""
+    """Groups x domains: share % with its 95 % interval (and the prior-adjusted share when the
+    run had a confusion matrix); cell shade by the column's maximum."""
     by_domain = select(arows, field)
+    adjusted = select(arows, field, measure="adjusted")
     cols = [d for d in domains if d != other and by_domain.get(d)] + \
         ([other] if by_domain.get(other) else [])
     if not cols:
@@ -113,8 +115,11 @@ def group_table(arows: Sequence[Mapping[str, Any]], field: str, domains: Sequenc
         for d in cols:
             r = by_domain[d][i]
             alpha = min(1.0, (r["value"] or 0) / peak[d]) * 0.55
+            adj = adjusted.get(d, [])
+            adj_text = (f'<br><span class="ci">adj {_pct(adj[i]["value"])}</span>'
+                        if len(adj) == len(groups) else "")
             cells.append(f'<td style="background:rgba(0,103,165,{alpha:.2f})">{_pct(r["value"])}'
-                         f'<br><span class="ci">{_pct(r["lo"])}–{_pct(r["hi"])}</span></td>')
+                         f'<br><span class="ci">{_pct(r["lo"])}–{_pct(r["hi"])}</span>{adj_text}</td>')
         out.append(f"<tr><th>{_e(g if g is not None else '(none)')}</th><td>{first['documents']}</td>"
                    f"<td>{first['paragraphs']}</td>{''.join(cells)}</tr>")
     out.append("</table>")

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .. import __version__
+from ..errors import ConfigError, MinshengError
+from . import lock
 from . import manifest as mf
-from ..errors import ConfigError
 from .config import load_config
+from .confusion import shipped_confusion
 from .engines import resolve_n_process, run_dask, run_local
 from .outputs import (attention_tables, document_rows, domain_order, groupings, paragraph_rows,
                       topic_rows, write_attention_csv, write_documents_csv, write_paragraphs_jsonl,
@@ -34,6 +36,11 @@ from .state import PartStore, document_key, make_tasks
 #: and sleeps, so a test can SIGKILL it at a known point.
 PAUSE_ENV = "MINSHENG_TEST_PAUSE_AFTER"
 PAUSE_MARKER = "minsheng-test: paused"
+#: Test hook: pause (the same way) in the write phase, after paragraphs.jsonl is written.
+PAUSE_WRITE_ENV = "MINSHENG_TEST_PAUSE_IN_WRITE"
+#: What a run publishes; run.json (written last) holds their sha256 and a run_id over them.
+OUTPUT_NAMES = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
+                "attention.csv", "report.html")
 
 
 @dataclass
@@ -46,8 +53,7 @@ class RunResult:
 
     @property
     def paths(self) -> dict[str, Path]:
-        names = ("paragraphs.jsonl", "paragraphs.parquet", "documents.csv", "topics.csv",
-                 "attention.csv", "report.html", "run.json")
+        names = OUTPUT_NAMES + ("run.json",)
         return {n: self.output_dir / n for n in names if (self.output_dir / n).exists()}
 
 
@@ -80,8 +86,9 @@ def _read_documents(cfg: Mapping[str, Any], run_errors: list[str]) -> list[Any]:
                                unit=corpus["unit"], filename_fields=corpus["filename_fields"],
                                metadata=corpus["metadata"], **corpus["options"]):
             docs.append(doc)
-    except ConfigError:  # an unusable metadata.csv: the user's to fix, not a partial run
-        raise
+    except (ConfigError, TypeError) as exc:  # the call is wrong (glob, options): stop, say why
+        raise ConfigError(f"Reading paths.corpus with corpus.glob={cfg['corpus']['glob']!r} and "
+                          f"corpus.options={cfg['corpus']['options']!r} failed: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - keep what was read, record the failure
         run_errors.append(f"reading stopped after {len(docs)} documents: "
                           f"{type(exc).__name__}: {exc}")
@@ -96,10 +103,13 @@ def _progress(cfg: Mapping[str, Any], total: int) -> Any:
     return tqdm(total=total, unit="para", desc="minsheng run", disable=disable, file=sys.stderr)
 
 
-def _pause_hook(stored: int) -> None:
-    after = os.environ.get(PAUSE_ENV)
-    if after and stored == int(after):
-        print(f"{PAUSE_MARKER} after {stored} parts", file=sys.stderr, flush=True)
+def _pause_hook(stored: int | None) -> None:
+    """Announce and sleep after *stored* parts (PAUSE_ENV) or, with None, in the write
+    phase (PAUSE_WRITE_ENV)."""
+    after = os.environ.get(PAUSE_ENV) if stored is not None else os.environ.get(PAUSE_WRITE_ENV)
+    if after and (stored is None or stored == int(after)):
+        where = "in the write phase" if stored is None else f"after {stored} parts"
+        print(f"{PAUSE_MARKER} {where}", file=sys.stderr, flush=True)
         time.sleep(3600)
 
 
@@ -150,12 +160,13 @@ def _run_engine(cfg: Mapping[str, Any], pending: list[dict[str, Any]], on_result
     return run_local(pending, n_process=cfg["run"]["n_process"], **args)
 
 
-def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
+def _write_tables(out: Path, cfg: Mapping[str, Any], nlp: Any, docs: list[Any],
                   prows: list[dict[str, Any]], domains: list[str], info: Any,
                   notes: list[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Write paragraphs.jsonl/.parquet, documents.csv, topics.csv and attention.csv;
     return the document rows and the attention rows."""
     write_paragraphs_jsonl(out / "paragraphs.jsonl", prows)
+    _pause_hook(None)
     if cfg["output"]["parquet"]:
         note = write_paragraphs_parquet(out / "paragraphs.parquet", prows)
         if note:
@@ -165,20 +176,49 @@ def _write_tables(out: Path, cfg: Mapping[str, Any], docs: list[Any],
     if info is None:
         notes.append("the pipeline exposes no topic table: topics.csv has a header only")
     write_topics_csv(out / "topics.csv", topic_rows(info, prows))
+    shipped = shipped_confusion(nlp, cfg["domains"]["model"])  # adjusted shares when the model has one
     arows = attention_tables(prows, domains, groupings(cfg["output"]["group_by"], docs),
-                             n_boot=cfg["output"]["bootstrap"])
+                             n_boot=cfg["output"]["bootstrap"],
+                             confusion=None if shipped is None else shipped.matrix,
+                             confusion_ids=None if shipped is None else shipped.ids)
     write_attention_csv(out / "attention.csv", arows)
     return drows, arows
 
 
+def _output_dir(cfg: Mapping[str, Any]) -> Path:
+    out = Path(cfg["paths"]["output"]).expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / ".minsheng-state").mkdir(exist_ok=True)
+    except OSError as exc:
+        raise MinshengError(f"Cannot create the output folder paths.output={str(out)!r}: "
+                            f"{exc.strerror or exc}. Fix: pass --paths.output DIR in a place "
+                            f"you can write.") from None
+    return out
+
+
 def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python",
             overrides: Mapping[str, Any] | None = None) -> RunResult:
-    """Run a resolved config (see :func:`pipeline.run.config.load_config`)."""
+    """Run a resolved config (see :func:`pipeline.run.config.load_config`) while holding
+    the output folder's lock (:mod:`pipeline.run.lock`)."""
+    out = _output_dir(cfg)
+    with lock.hold(out):
+        return _execute(cfg, out, resume=resume, source=source, overrides=overrides)
+
+
+def _inside_corpus(cfg: Mapping[str, Any], out: Path) -> list[str]:
+    corpus = Path(cfg["paths"]["corpus"]).expanduser().resolve()
+    if corpus in out.resolve().parents:
+        return [f"the output folder {str(out)!r} is inside the corpus folder; it is never read "
+                f"as input (it holds .minsheng-state)"]
+    return []
+
+
+def _execute(cfg: dict[str, Any], out: Path, *, resume: bool, source: str,
+             overrides: Mapping[str, Any] | None) -> RunResult:
     started = datetime.now(timezone.utc)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    out = Path(cfg["paths"]["output"]).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
     run_errors: list[str] = []
 
     model = cfg["nlp"]["model"]
@@ -226,11 +266,13 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     prows = paragraph_rows(docs, by_doc, low_confidence=cfg["domains"]["low_confidence"],
                            tokens=cfg["output"]["tokens"])
     domains = domain_order(_known_domains(nlp), prows)
-    notes = list(load_warnings()) + ([engine["note"]] if engine.get("note") else [])
+    notes = list(load_warnings()) + ([engine["note"]] if engine.get("note") else []) \
+        + _inside_corpus(cfg, out)
     for note in notes:
         print(f"minsheng: warning: {note}", file=sys.stderr)
     info = _topic_info(nlp)
-    drows, arows = _write_tables(out, cfg, docs, prows, domains, info, notes)
+    lock.unpublish(out, OUTPUT_NAMES)  # until run.json is back, the folder is visibly incomplete
+    drows, arows = _write_tables(out, cfg, nlp, docs, prows, domains, info, notes)
     timings["write_s"] = time.perf_counter() - t
 
     n_chars = sum(len(p["analysis_text"]) for task in pending for p in task["paragraphs"])
@@ -276,6 +318,8 @@ def execute(cfg: dict[str, Any], *, resume: bool = False, source: str = "python"
     timings["total_s"] = time.perf_counter() - t0
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
     manifest["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    mf.write_manifest(out / "run.json", manifest)
+    manifest["outputs"] = lock.output_digests(out, OUTPUT_NAMES)
+    manifest["run_id"] = lock.run_id(manifest["outputs"])
+    mf.write_manifest(out / "run.json", manifest)  # last: it publishes the outputs above
     print(mf.summary_line(manifest), file=sys.stderr)
     return RunResult(output_dir=out, report_path=report_path, manifest=manifest)

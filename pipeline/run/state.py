@@ -24,9 +24,9 @@ def document_key(doc: Any, model_hash: str, settings: dict[str, Any]) -> str:
     """Hash of everything that determines a document's rows."""
     digest = hashlib.sha256()
     for part in (doc.id, doc.sha256, model_hash, json.dumps(settings, sort_keys=True)):
-        digest.update(str(part).encode("utf-8") + b"\0")
-    for p in doc.paragraphs:
-        digest.update(f"{p.id}\0{p.kind}\0{p.analysis_text}\0".encode("utf-8"))
+        digest.update(str(part).encode("utf-8", "surrogatepass") + b"\0")
+    for p in doc.paragraphs:  # surrogatepass: a lone surrogate must never stop a run here
+        digest.update(f"{p.id}\0{p.kind}\0{p.analysis_text}\0".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
@@ -49,7 +49,8 @@ class PartStore:
         self.dir = Path(output_dir) / STATE_DIR / "parts"
 
     def _path(self, part_id: str) -> Path:
-        return self.dir / (hashlib.sha256(part_id.encode("utf-8")).hexdigest()[:40] + ".json")
+        name = hashlib.sha256(part_id.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+        return self.dir / (name + ".json")
 
     def load(self, part_id: str, key: str) -> dict[str, Any] | None:
         """The stored result for *part_id* if it was made with *key*, else None."""
@@ -63,7 +64,7 @@ class PartStore:
         return result
 
     def save(self, result: dict[str, Any]) -> None:
-        data = json.dumps(result, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        data = json.dumps(result, ensure_ascii=True, sort_keys=True).encode("ascii")  # any str
         atomic_write_bytes(self._path(result["part_id"]), data)
 
     def clear(self) -> None:

@@ -44,6 +44,8 @@ def log_odds_terms(counts: Mapping[str, Counter], n: int = TOP, prior_scale: flo
                 continue
             a_w = prior_scale * total[w]
             y_r = total[w] - y_d
+            if n_d + a0 - y_d - a_w <= 0 or n_r + a0 - y_r - a_w <= 0:
+                continue  # a one-word vocabulary: no odds to compare
             delta = (math.log((y_d + a_w) / (n_d + a0 - y_d - a_w))
                      - math.log((y_r + a_w) / (n_r + a0 - y_r - a_w)))
             z = delta / math.sqrt(1.0 / (y_d + a_w) + 1.0 / (y_r + a_w))

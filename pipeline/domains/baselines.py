@@ -1,8 +1,14 @@
-"""Honest numbers: cross-validated calibration, and the baselines of the benchmark.
+"""Baselines of ``minsheng bench domains`` (scikit-learn and tomotopy; no spaCy).
 
-Every layer that looks at gold labels (the calibration grid, the topic-to-domain
-"best mapping" of plain LDA) is evaluated by 5-fold cross-validation: choose on
-four folds, predict the fifth, pool the predictions and score them once.
+* :class:`KeywordDictionary`: seed-term hits per domain;
+* :func:`plain_lda_scores`: unseeded LDA, topics mapped to domains by the
+  majority gold primary (5-fold CV of the mapping);
+* :func:`tfidf_logistic`: logistic regression on TF-IDF fitted on gold labels;
+* :class:`SeededTomotopyLDA`: tomotopy's LDA with seed-word priors
+  (``set_word_prior``), what a keyATM / seededlda user reaches for in Python.
+
+Every baseline that looks at gold labels is cross-validated: fit on four
+folds, predict the fifth, pool the predictions and score them once.
 """
 from __future__ import annotations
 
@@ -11,12 +17,14 @@ from typing import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import LatentDirichletAllocation
-from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
 from sklearn.model_selection import KFold
 
+from ..errors import missing_dependency_msg
 from .metrics import score
-from .calibration import choose_calibration
-from .model import DomainModel, identity_analyzer
+from .scorer import identity_analyzer
 from .taxonomy import Taxonomy, load_taxonomy
 from .terms import as_term_lists
 
@@ -24,27 +32,6 @@ from .terms import as_term_lists
 def folds(n: int, k: int = 5, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """Fixed shuffled K folds over *n* rows."""
     return list(KFold(n_splits=k, shuffle=True, random_state=seed).split(np.arange(n)))
-
-
-def cv_calibrated(model: DomainModel, X, primary: Sequence[str], labels: Sequence[Sequence[str]],
-                  k: int = 5, anchors: bool = True) -> dict:
-    """5-fold CV of the calibration step of a fitted DomainModel (topics stay fixed):
-    every calibration number, anchor thresholds included, is re-chosen on each fold."""
-    P, _, E = model._outputs(X, evidence=anchors)
-    ids, fb = list(model.classes_), model.taxonomy_.fallback
-    primary, labels = list(primary), [list(x) for x in labels]
-    pred_p: list = [None] * len(primary)
-    pred_l: list = [None] * len(primary)
-    for tr, te in folds(len(primary), k):
-        c = choose_calibration(ids, fb, P[tr], None if E is None else E[tr],
-                               [primary[i] for i in tr], [labels[i] for i in tr])
-        Pw = model._weighted(P[te], c["other_weight"])
-        lab = model._labels_from_proba(Pw, c["label_threshold"], None if E is None else E[te],
-                                       c.get("anchor_thresholds"))
-        for j, i in enumerate(te):
-            pred_l[i] = lab[j]
-            pred_p[i] = lab[j][0]
-    return score(primary, labels, pred_p, pred_l, ids, fb)
 
 
 class KeywordDictionary(BaseEstimator):
@@ -123,3 +110,64 @@ def plain_lda_scores(taxonomy: Taxonomy, train_docs, X, primary, labels,
         for j, i in enumerate(te):
             cv_p[i], cv_l[i] = p[j], l[j]
     return dev, score(primary, labels, cv_p, cv_l, ids, fb)
+
+
+def tfidf_logistic(C: float = 10.0):
+    """TF-IDF + class-balanced logistic regression on term lists (a supervised baseline)."""
+    return make_pipeline(TfidfVectorizer(analyzer=identity_analyzer, lowercase=False, sublinear_tf=True),
+                         LogisticRegression(C=C, max_iter=3000, class_weight="balanced"))
+
+
+class SeededTomotopyLDA(BaseEstimator):
+    """tomotopy LDA with the taxonomy's seeds as word priors (``set_word_prior``).
+
+    One topic per seed group plus ``n_free_topics``; each seed word's prior puts
+    ``seed_prior`` on its topic and ``eta`` elsewhere.  A paragraph's primary is
+    the domain of its heaviest topic (free topics count as the fallback).
+    Needs ``pip install 'minsheng[bench]'`` (tomotopy).
+    """
+
+    def __init__(self, taxonomy=None, n_free_topics: int = 10, seed_prior: float = 1.0,
+                 eta: float = 0.01, iterations: int = 200, seed: int = 0):
+        self.taxonomy = taxonomy
+        self.n_free_topics = n_free_topics
+        self.seed_prior = seed_prior
+        self.eta = eta
+        self.iterations = iterations
+        self.seed = seed
+
+    def fit(self, X, y=None):
+        try:
+            import tomotopy as tp
+        except ImportError as exc:
+            raise ImportError(missing_dependency_msg("tomotopy", "bench")) from exc
+        tax = self.taxonomy if isinstance(self.taxonomy, Taxonomy) else load_taxonomy(self.taxonomy)
+        topics = tax.seed_topics()
+        k = len(topics) + self.n_free_topics
+        model = tp.LDAModel(k=k, eta=self.eta, seed=self.seed, min_cf=3)
+        for j, (_, _, terms) in enumerate(topics):
+            for w in terms:
+                prior = [self.eta] * k
+                prior[j] = self.seed_prior
+                model.set_word_prior(w, prior)
+        for doc in as_term_lists(X):
+            if doc:
+                model.add_doc(doc)
+        model.train(self.iterations, workers=1)
+        self.model_ = model
+        self.taxonomy_ = tax
+        self.classes_ = np.array(tax.ids, dtype=object)
+        self.topic_domain_ = [d for _, d, _ in topics] + [tax.fallback] * self.n_free_topics
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        out = []
+        for doc in as_term_lists(X):
+            words = [w for w in doc if self.model_.vocabs.__contains__(w)] if doc else []
+            if not words:
+                out.append(self.taxonomy_.fallback)
+                continue
+            d = self.model_.make_doc(words)
+            dist, _ = self.model_.infer(d, iter=50, workers=1)
+            out.append(self.topic_domain_[int(np.argmax(dist))])
+        return np.array(out, dtype=object)

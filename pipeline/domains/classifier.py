@@ -1,0 +1,263 @@
+"""DomainClassifier: raw text in, livelihood domains out — a scikit-learn classifier.
+
+Composition, one step per job (each saved inside the artifact)::
+
+    TermFeaturizer      text -> content-word terms (segmenter, POS filter, names out)
+    TopicEnsemble       terms -> seeded NMF + seeded LDA evidence per domain
+    PseudoLabelLayer    terms -> class-balanced discriminative evidence (no gold labels)
+    ConditionalLogit    evidence -> P(domain), shared weights across domains
+    label calibration   P + anchor evidence -> label sets
+
+``fit(X, y=None)`` learns the topic models and the pseudo-label layer from the
+unlabeled rows of ``X`` and the taxonomy's seeds; labeled rows (``y``, see
+:mod:`pipeline.domains.targets`) fit the decision and the label thresholds.
+Topics wrapped in :class:`sklearn.frozen.FrozenEstimator` are kept as they are,
+so ``cross_val_score(clf, X_dev, y_dev)`` refits only what labels choose.
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from . import calibration as cal
+from .decision import ConditionalLogit, adapt_livelihood_prior, design, reweight_prior
+from .ensemble import TopicEnsemble
+from .featurize import TermFeaturizer
+from .pseudo import PseudoLabelLayer
+from ..errors import ConfigError, value_invalid_msg
+from .targets import parse_targets
+from .taxonomy import Taxonomy, load_taxonomy
+
+#: Evidence kinds a decision may read per domain (see :class:`~pipeline.domains.scorer.Evidence`;
+#: ``pseudo`` is the pseudo-label layer's probability).
+EVIDENCE_KINDS = ("seeded", "shares", "anchors", "mean", "pseudo")
+#: The shipped choice (cross-validated on report paragraphs and messages, BENCHMARKS.md).
+DEFAULT_EVIDENCE = ("seeded", "anchors", "shares", "mean")
+
+
+def _fit_or_keep(template, default, *args, **kwargs):
+    est = default if template is None else template
+    if isinstance(est, FrozenEstimator):
+        return est
+    return clone(est).fit(*args, **kwargs)
+
+
+class DomainClassifier(ClassifierMixin, BaseEstimator):
+    """Classify paragraphs into the taxonomy's livelihood domains.
+
+    Parameters
+    ----------
+    taxonomy : Taxonomy, str, path or None, default=None
+        ``None`` is the shipped taxonomy (``pipeline/data/taxonomy.toml``).
+    featurizer : TermFeaturizer, default=None
+        Text -> terms; ``None`` is ``TermFeaturizer()`` (the shipped pipeline).
+    topics : TopicEnsemble or FrozenEstimator, default=None
+        ``None`` is ``TopicEnsemble()`` (seeded NMF + seeded LDA).
+    pseudo_labels : PseudoLabelLayer or FrozenEstimator, default=None
+        Fitted only when ``"pseudo"`` is among *evidence*.
+    decision : ConditionalLogit, default=None
+    evidence : tuple of str, default=("seeded", "anchors", "shares", "mean")
+        The evidence kinds the decision reads, in order (:data:`EVIDENCE_KINDS`).
+    label_threshold : float, default=0.2
+        Without labels: a domain with at least this probability joins the label set.
+    anchor_threshold : float, default=0.95
+        Without labels: a term with P(domain | term) at least this adds the domain.
+
+    Attributes
+    ----------
+    classes_ : ndarray of str
+        Taxonomy ids, the column order of :meth:`predict_proba`.
+    taxonomy_, featurizer_, topics_, pseudo_labels_, decision_ : fitted steps
+    calibration_ : dict
+        ``label_threshold`` and per-domain ``anchor_thresholds`` (chosen on
+        labeled rows when there are label sets).
+    prior_ : float
+        Mean P(fallback) on the labeled rows (the base rate the decision learned).
+    adapted_prior_ : float or None
+        Set by :meth:`adapt_priors`; ``None`` means the learned prior is used.
+
+    Examples
+    --------
+    >>> clf = pipeline.load_domain_model()                       # doctest: +SKIP
+    >>> clf.predict(["今年我市将大力发展养老服务，建设社区养老服务中心。"])  # doctest: +SKIP
+    array(['elderly_care'], dtype=object)
+    """
+
+    def __init__(self, taxonomy=None, featurizer=None, topics=None, pseudo_labels=None,
+                 decision=None, evidence: tuple = DEFAULT_EVIDENCE, label_threshold: float = 0.2,
+                 anchor_threshold: float = 0.95):
+        self.taxonomy = taxonomy
+        self.featurizer = featurizer
+        self.topics = topics
+        self.pseudo_labels = pseudo_labels
+        self.decision = decision
+        self.evidence = evidence
+        self.label_threshold = label_threshold
+        self.anchor_threshold = anchor_threshold
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X: Sequence[Any], y: Sequence[Any] | None = None) -> "DomainClassifier":
+        """Fit on paragraphs *X* (raw text or term lists); *y* optional, see targets."""
+        tax = self.taxonomy if isinstance(self.taxonomy, Taxonomy) else load_taxonomy(self.taxonomy)
+        self.taxonomy_ = tax
+        self.classes_ = np.array(tax.ids, dtype=object)
+        fb = self.fallback_index_ = tax.ids.index(tax.fallback)
+        self.featurizer_ = clone(self.featurizer) if self.featurizer is not None else TermFeaturizer()
+        terms = self.featurizer_.transform(X)
+        targets = parse_targets(y, len(terms), tax.ids)
+        unlabeled = ~targets.labeled if (~targets.labeled).any() else np.ones(len(terms), bool)
+        free_terms = [terms[i] for i in np.where(unlabeled)[0]]
+        self.topics_ = _fit_or_keep(self.topics, TopicEnsemble(), free_terms, taxonomy=tax)
+        unknown = [k for k in self.evidence if k not in EVIDENCE_KINDS]
+        if unknown or not self.evidence:
+            raise ConfigError(value_invalid_msg("DomainClassifier evidence", tuple(self.evidence),
+                                                f"a non-empty tuple of {EVIDENCE_KINDS}"))
+        if "pseudo" not in self.evidence:
+            self.pseudo_labels_ = None
+        elif isinstance(self.pseudo_labels, FrozenEstimator):
+            self.pseudo_labels_ = self.pseudo_labels
+        else:
+            seeded = self.topics_.evidence(free_terms).seeded
+            self.pseudo_labels_ = _fit_or_keep(self.pseudo_labels, PseudoLabelLayer(), free_terms,
+                                               seeded=seeded, fallback=fb,
+                                               vocabulary=self.topics_.vocabulary_)
+        self.n_unlabeled_ = int(unlabeled.sum())
+        self.n_labeled_ = int(targets.labeled.sum())
+        self.adapted_prior_ = None
+        self.calibration_ = {"label_threshold": float(self.label_threshold),
+                             "anchor_thresholds": {d: float(self.anchor_threshold)
+                                                   for d in tax.livelihood_ids}}
+        if not self.n_labeled_:
+            self.decision_ = self._unsupervised_decision()
+            self.prior_ = float(np.mean(self._raw_proba(free_terms)[0][:, fb])) if free_terms else 0.5
+            return self
+        rows = np.where(targets.labeled)[0]
+        lab_terms = [terms[i] for i in rows]
+        ev, F = self._evidence(lab_terms)
+        decision = clone(self.decision) if self.decision is not None else ConditionalLogit()
+        self.decision_ = decision.fit(design(F, fb), targets.acceptable[rows], fallback=fb)
+        P = self._raw_proba(lab_terms, (ev, F))[0]
+        self.prior_ = float(np.clip(P[:, fb].mean(), 1e-3, 1 - 1e-3))
+        sets = [(j, targets.label_sets[i]) for j, i in enumerate(rows) if targets.label_sets[i]]
+        if sets:
+            js = [j for j, _ in sets]
+            chosen = cal.choose_calibration(list(self.classes_), tax.fallback, P[js], ev.anchors[js],
+                                            [s[0] for _, s in sets], [s for _, s in sets],
+                                            other_weights=(1.0,))
+            self.calibration_ = {"label_threshold": chosen["label_threshold"],
+                                 "anchor_thresholds": chosen["anchor_thresholds"]}
+        return self
+
+    def _unsupervised_decision(self) -> ConditionalLogit:
+        """Without labels: every kind of evidence weighs the same for every domain."""
+        f = len(self.evidence)
+        dec = ConditionalLogit()
+        dec.coef_ = np.concatenate([np.full(f, 3.0), np.full(f, 3.0), [0.0]])
+        dec.intercept_ = np.zeros(len(self.classes_))
+        dec.n_iter_ = 0
+        return dec
+
+    def adapt_priors(self, X: Sequence[Any]) -> "DomainClassifier":
+        """Re-estimate the livelihood-vs-other prior on *X* by EM (no labels); return self.
+
+        Afterwards every prediction of this object uses the adapted prior:
+        classify a batch of citizen messages (about one in ten ``other``) with
+        the base rate of that batch rather than of the reports (three in four).
+        """
+        check_is_fitted(self)
+        self.adapted_prior_ = None
+        P, has = self._raw_proba(self.featurizer_.transform(X))
+        _, self.adapted_prior_ = adapt_livelihood_prior(P[has], self.fallback_index_, self.prior_)
+        return self
+
+    # ---------------------------------------------------------------- inference
+    def _evidence(self, terms):
+        ev = self.topics_.evidence(terms)
+        kinds = {"seeded": ev.seeded, "shares": ev.shares, "anchors": ev.anchors, "mean": ev.mean}
+        if "pseudo" in self.evidence:
+            kinds["pseudo"] = self.pseudo_labels_.predict_proba(terms)
+        return ev, np.stack([kinds[k] for k in self.evidence], axis=2)
+
+    def _raw_proba(self, terms, computed=None) -> tuple[np.ndarray, np.ndarray]:
+        ev, F = computed if computed is not None else self._evidence(terms)
+        P = self.decision_.predict_proba(design(F, self.fallback_index_))
+        if getattr(self, "adapted_prior_", None) is not None:
+            P = reweight_prior(P, self.fallback_index_, self.adapted_prior_, self.prior_)
+        P[~ev.has_terms] = 0.0
+        P[~ev.has_terms, self.fallback_index_] = 1.0
+        return P, ev.has_terms
+
+    def _outputs(self, X):
+        check_is_fitted(self)
+        terms = self.featurizer_.transform(X)
+        ev, F = self._evidence(terms)
+        P, has = self._raw_proba(terms, (ev, F))
+        anchors = cal.anchor_vector(self.calibration_.get("anchor_thresholds"), list(self.classes_),
+                                    self.taxonomy_.fallback)
+        Y = cal.label_matrix(P, ev.anchors, self.calibration_["label_threshold"], anchors)
+        labels = [[str(self.classes_[i]) for i in np.argsort(-row, kind="stable") if yes[i]]
+                  for row, yes in zip(P, Y)]
+        return P, has, labels
+
+    def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
+        """P(domain) per paragraph, columns in ``classes_`` (taxonomy) order."""
+        return self._outputs(X)[0]
+
+    def predict(self, X: Sequence[Any]) -> np.ndarray:
+        """Primary domain id of each paragraph."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def predict_labels(self, X: Sequence[Any]) -> list[list[str]]:
+        """Label set of each paragraph: primary first, then by probability."""
+        return self._outputs(X)[2]
+
+    def classify(self, X: Sequence[Any]) -> list[dict]:
+        """``{domain, domains, cats, status}`` per paragraph; ``status`` is ``ok``,
+        ``empty`` (blank text) or ``no_terms`` (no known content word)."""
+        items = list(X)
+        P, has, labels = self._outputs(items)
+        out = []
+        for item, row, labs, ok in zip(items, P, labels, has):
+            blank = item is None or (isinstance(item, str) and not item.strip())
+            out.append({"domain": labs[0], "domains": labs,
+                        "cats": {str(d): round(float(v), 6) for d, v in zip(self.classes_, row)},
+                        "status": "ok" if ok else ("empty" if blank else "no_terms")})
+        return out
+
+    def score(self, X: Sequence[Any], y: Sequence[Any], sample_weight=None) -> float:
+        """Primary accuracy; a target that is a set accepts any of its ids."""
+        targets = parse_targets(y, len(list(y)), list(self.classes_))
+        pred = np.argmax(self.predict_proba(X), axis=1)
+        hit = targets.acceptable[np.arange(len(pred)), pred] > 0
+        w = np.ones(len(hit)) if sample_weight is None else np.asarray(sample_weight, float)
+        return float((w * hit)[targets.labeled].sum() / w[targets.labeled].sum())
+
+    # --------------------------------------------------------------- inspection
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The vocabulary (unigram and joined-bigram terms) the topics are built on."""
+        check_is_fitted(self)
+        return self.topics_.get_feature_names_out()
+
+    def get_topic_info(self) -> pd.DataFrame:
+        """One row per topic: model, topic, name, domain, seeded, size, top_terms, npmi."""
+        check_is_fitted(self)
+        return self.topics_.get_topic_info()
+
+    def dominant_topics(self, X: Sequence[Any]) -> list[dict[str, str] | None]:
+        """``{model: topic name}`` of each paragraph's heaviest topics (for inspection)."""
+        check_is_fitted(self)
+        return self.topics_.dominant_topics(self.featurizer_.transform(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.single_output = True
+        tags.non_deterministic = False
+        return tags
+

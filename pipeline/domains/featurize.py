@@ -1,0 +1,145 @@
+"""TermFeaturizer: raw text (or pre-tokenised terms) -> the analysis terms of the domain model.
+
+The featurizer is the first step of :class:`~pipeline.domains.DomainClassifier`
+and is saved inside its artifact, so a downstream user who loads the model
+needs nothing else to classify raw text.  It owns every choice that turns text
+into terms:
+
+* ``analyzer``: which segmenter and tagger produce ``(words, tags)``; the
+  default ``"minsheng"`` is the shipped spaCy pipeline (the same tokens and
+  PKU tags ``pipeline.load()`` gives), resolved lazily through
+  :data:`ANALYZERS` so this module never imports spaCy;
+* ``pos_filter``: keep content words by PKU tag (else a stop-word and
+  character-class filter);
+* ``drop_names``: person and place names (``nr``, ``ns``) are not domain
+  evidence (沛林, 河南 must not become topic terms);
+* ``bigrams``: adjacent content words also joined (养老+保险 = 养老保险);
+* words are width-folded (ＡＢＣ１２３ → ABC123) as the reading step's analysis copy is.
+
+Pre-tokenised input (a list of strings per paragraph) is taken as terms as
+they are.  The spaCy component calls :meth:`TermFeaturizer.terms` on a Doc's
+words and tags — the same function :meth:`transform` applies after analysing
+raw text, so both paths give identical terms.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any, Callable, Sequence
+
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from ..errors import ConfigError, value_invalid_msg
+from ..reading.analysis import analysis_text
+from .terms import terms_from_tagged
+
+#: PKU tags of person and place names (with pkuseg's finer variants).
+NAME_TAGS = frozenset({"nr", "nrf", "nrg", "nrj", "ns"})
+
+#: Analyzer names -> ``module:attribute`` of a zero-argument factory returning a
+#: callable ``texts -> [(words, tags), ...]``.  Plugins add entries here.
+ANALYZERS: dict[str, str] = {"minsheng": "pipeline.nlp.analysis:shipped_analyzer"}
+
+Analyzer = Callable[[Sequence[str]], list[tuple[list[str], list[str]]]]
+
+
+def resolve_analyzer(name: str) -> Analyzer:
+    """The analyzer registered under *name* (imported on first use)."""
+    if name not in ANALYZERS:
+        raise ConfigError(value_invalid_msg("TermFeaturizer analyzer", name, sorted(ANALYZERS)))
+    module, attr = ANALYZERS[name].split(":")
+    return getattr(import_module(module), attr)()
+
+
+class TermFeaturizer(TransformerMixin, BaseEstimator):
+    """Turn paragraphs into analysis terms (content words and joined bigrams).
+
+    Parameters
+    ----------
+    analyzer : str, default="minsheng"
+        Name in :data:`ANALYZERS` of the segmenter + tagger used on raw text.
+    pos_filter : bool, default=True
+        Choose content words by PKU tag; ``False`` uses the untagged filter.
+    drop_names : bool, default=True
+        Leave out person and place names (tags in :data:`NAME_TAGS`).
+    bigrams : bool, default=True
+        Add each pair of adjacent content words joined without a space.
+
+    Examples
+    --------
+    >>> f = TermFeaturizer()
+    >>> f.terms(["加快", "发展", "养老", "服务"], ["v", "v", "vn", "vn"])
+    ['养老', '服务', '养老服务']
+    >>> f.transform([["已经", "是", "词"]])   # pre-tokenised terms pass through
+    [['已经', '是', '词']]
+    """
+
+    _parameter_constraints: dict = {"analyzer": [str], "pos_filter": ["boolean"],
+                                    "drop_names": ["boolean"], "bigrams": ["boolean"]}
+
+    def __init__(self, analyzer: str = "minsheng", pos_filter: bool = True,
+                 drop_names: bool = True, bigrams: bool = True):
+        self.analyzer = analyzer
+        self.pos_filter = pos_filter
+        self.drop_names = drop_names
+        self.bigrams = bigrams
+
+    def fit(self, X=None, y=None):
+        """Stateless: check the parameters and return self."""
+        self._validate_params()
+        return self
+
+    def terms(self, words: Sequence[str], tags: Sequence[str] | None) -> list[str]:
+        """Terms of one paragraph from its words and PKU tags (what the component calls)."""
+        if tags is not None and not any(tags):
+            tags = None
+        if tags is not None and self.drop_names:
+            tags = ["x" if t in NAME_TAGS else t for t in tags]
+        # width-folded word forms: "Ａ级" from raw text and "A级" from a run's analysis copy
+        # are one term
+        words = [analysis_text(w) for w in words]
+        return terms_from_tagged(words, list(tags) if self.pos_filter and tags else None,
+                                 bigrams=self.bigrams)
+
+    def transform(self, X) -> list[list[str]]:
+        """Terms of each item: raw ``str`` is analysed, a list of strings is taken as terms."""
+        items = list(X)
+        out: list[Any] = [None] * len(items)
+        raw = []
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                raw.append(i)
+            elif item is None:
+                out[i] = []
+            elif isinstance(item, (list, tuple)) and all(isinstance(t, str) for t in item):
+                out[i] = list(item)
+            else:
+                raise ConfigError(f"TermFeaturizer input {i} is a {type(item).__name__}; pass raw "
+                                  f"text (str) or a list of term strings per paragraph.")
+        texts = [items[i] for i in raw if items[i].strip()]
+        analysed = iter(self._analyzer()(texts)) if texts else iter(())
+        for i in raw:
+            if items[i].strip():
+                words, tags = next(analysed)
+                out[i] = self.terms(words, tags)
+            else:
+                out[i] = []
+        return out
+
+    def _analyzer(self) -> Analyzer:
+        cached = self.__dict__.get("_analyzer_cache")
+        if cached is None or cached[0] != self.analyzer:
+            cached = (self.analyzer, resolve_analyzer(self.analyzer))
+            self.__dict__["_analyzer_cache"] = cached
+        return cached[1]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_analyzer_cache", None)  # a loaded spaCy pipeline never goes into the pickle
+        return state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags

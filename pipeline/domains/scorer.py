@@ -1,0 +1,215 @@
+"""SeededTopicScorer: one seeded topic model turned into per-domain evidence.
+
+A scorer owns a vocabulary (corpus terms passing ``min_df``/``max_df`` plus
+every seed term), a term weighting (TF-IDF for NMF, counts for LDA) and one
+seeded topic model (:class:`SeededNMF` or :class:`SeededLDA`, any estimator
+with ``seeds``/``fit_transform``/``transform``/``components_``).  Each seed group
+of the taxonomy is one topic; free topics absorb what no seed describes.  For
+each paragraph it gives three kinds of evidence (:class:`Evidence`):
+
+* ``shares``: each domain's share of the paragraph's topic mass, free topics
+  counted towards the fallback domain;
+* ``seeded``: the same over seeded topics only (free topics neutral), so text
+  whose colloquial words land in free topics is judged by what it is about;
+* ``anchors``: the strongest single-term evidence, max over the paragraph's
+  terms of P(domain | term) under the topic-word weights (one line on 残疾人 in
+  a paragraph on jobs);
+* ``mean``: the mean of P(domain | term) over the paragraph's terms, every
+  known term one vote whatever its weight in the topics.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from ..errors import ConfigError, value_invalid_msg
+from .coherence import npmi_coherence
+from .support import grow_seed_support
+from .taxonomy import Taxonomy
+from .topics import SeededNMF
+
+
+def identity_analyzer(doc):
+    """Analyzer for pre-extracted term lists (module level so models pickle)."""
+    return doc
+
+
+@dataclass
+class Evidence:
+    """Per-paragraph, per-domain evidence (rows: paragraphs, columns: taxonomy ids)."""
+
+    shares: np.ndarray
+    seeded: np.ndarray
+    anchors: np.ndarray
+    mean: np.ndarray
+    has_terms: np.ndarray
+
+    @staticmethod
+    def average(parts: Sequence["Evidence"]) -> "Evidence":
+        return Evidence(*(np.mean([getattr(p, k) for p in parts], axis=0)
+                          for k in ("shares", "seeded", "anchors", "mean")),
+                        np.logical_or.reduce([p.has_terms for p in parts]))
+
+
+class SeededTopicScorer(BaseEstimator):
+    """A seeded topic model over analysis terms, read as livelihood-domain evidence.
+
+    Parameters
+    ----------
+    topic_model : estimator, default=None
+        An unfitted seeded topic model; its ``seeds`` are set from the taxonomy
+        at fit.  ``None`` means ``SeededNMF(n_free_topics=10, seed_strength=30)``.
+    weighting : {"tfidf", "counts"}, default="tfidf"
+        Term weights the topic model sees (NMF: tfidf; LDA: counts).
+    seed_docs : int, default=3
+        Times each seed group is added as a pseudo-paragraph, so every seed
+        co-occurs with its group.
+    min_df, max_df, max_features :
+        Vocabulary limits (seed terms are always in the vocabulary).
+    expand_seeds : int, default=200
+        For models with a ``seed_support`` parameter (NMF): terms that co-occur
+        most exclusively with a seed group may carry its topic's weight.
+    expand_min_precision : float, default=0.5
+    topic_mass : bool, default=True
+        Weigh each topic's document weight by its total term weight.
+
+    Attributes
+    ----------
+    vectorizer_, topic_model_, topic_names_, topic_domain_, classes_, topic_info_
+    """
+
+    _parameter_constraints: dict = {"weighting": [str], "seed_docs": [int], "min_df": [int, float],
+                                    "max_df": [int, float], "max_features": [int, None],
+                                    "expand_seeds": [int], "expand_min_precision": [float],
+                                    "topic_mass": ["boolean"]}
+
+    def __init__(self, topic_model=None, weighting: str = "tfidf", seed_docs: int = 3,
+                 min_df: int | float = 3, max_df: int | float = 0.5,
+                 max_features: int | None = 40000, expand_seeds: int = 200,
+                 expand_min_precision: float = 0.5, topic_mass: bool = True):
+        self.topic_model = topic_model
+        self.weighting = weighting
+        self.seed_docs = seed_docs
+        self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.expand_seeds = expand_seeds
+        self.expand_min_precision = expand_min_precision
+        self.topic_mass = topic_mass
+
+    def fit(self, X: Sequence[Sequence[str]], y=None, *, taxonomy: Taxonomy) -> "SeededTopicScorer":
+        """Fit vocabulary and seeded topics on term lists *X* for *taxonomy*."""
+        if self.weighting not in ("tfidf", "counts"):
+            raise ConfigError(value_invalid_msg("weighting", self.weighting, ("tfidf", "counts")))
+        docs = [list(d) for d in X]
+        topics = taxonomy.seed_topics()
+        seed_terms = sorted({t for _, _, terms in topics for t in terms})
+        counter = CountVectorizer(analyzer=identity_analyzer, lowercase=False, min_df=self.min_df,
+                                  max_df=self.max_df, max_features=self.max_features)
+        counter.fit(docs)
+        vocabulary = sorted(set(counter.vocabulary_) | set(seed_terms))
+        pseudo = [doc for doc in taxonomy.seed_documents() for _ in range(self.seed_docs)]
+        if self.weighting == "tfidf":
+            vec = TfidfVectorizer(analyzer=identity_analyzer, vocabulary=vocabulary,
+                                  lowercase=False, dtype=np.float64, sublinear_tf=True)
+        else:
+            vec = CountVectorizer(analyzer=identity_analyzer, vocabulary=vocabulary,
+                                  lowercase=False, dtype=np.float64)
+        D_all = vec.fit_transform(docs + pseudo)
+        vocab = vec.vocabulary_
+        seeds = [[vocab[t] for t in terms if t in vocab] for _, _, terms in topics]
+        tm = clone(self.topic_model) if self.topic_model is not None \
+            else SeededNMF(n_free_topics=10, seed_strength=30.0, max_iter=100)
+        params = {"seeds": seeds}
+        if "seed_support" in tm.get_params() and self.expand_seeds:
+            params["seed_support"] = grow_seed_support(D_all, seeds, self.expand_seeds,
+                                                       self.expand_min_precision)
+        tm.set_params(**params)
+        W = tm.fit_transform(D_all)[:len(docs)]
+        n_free = tm.get_params()["n_free_topics"]
+        self.vectorizer_ = vec
+        self.topic_model_ = tm
+        self.classes_ = np.array(taxonomy.ids, dtype=object)
+        self.fallback_ = taxonomy.fallback
+        self.topic_names_ = [n for n, _, _ in topics] + [f"free_{i}" for i in range(n_free)]
+        self.topic_domain_ = [d for _, d, _ in topics] + [taxonomy.fallback] * n_free
+        self.topic_seeded_ = np.array([True] * len(topics) + [False] * n_free)
+        self.seed_coverage_ = {name: (len(s), len(terms)) for (name, _, terms), s in zip(topics, seeds)}
+        self._build_topic_info(D_all[:len(docs)], W)
+        return self
+
+    # ---------------------------------------------------------------- evidence
+    def _topic_domain_matrix(self, seeded_only: bool = False) -> np.ndarray:
+        ids = list(self.classes_)
+        M = np.zeros((len(self.topic_domain_), len(ids)))
+        for k, d in enumerate(self.topic_domain_):
+            if self.topic_seeded_[k] or not seeded_only:
+                M[k, ids.index(d)] = 1.0
+        return M
+
+    def _shares(self, W: np.ndarray, M: np.ndarray) -> np.ndarray:
+        S = W @ M
+        total = S.sum(axis=1, keepdims=True)
+        fb = np.zeros(M.shape[1])
+        fb[list(self.classes_).index(self.fallback_)] = 1.0
+        return np.where(total > 0, S / np.where(total > 0, total, 1.0), fb)
+
+    def term_domain_posterior(self) -> np.ndarray:
+        """(term x domain) P(domain | term) under the topic-word weights."""
+        S = self.topic_model_.components_.T @ self._topic_domain_matrix()
+        total = S.sum(axis=1, keepdims=True)
+        return S / np.where(total > 0, total, 1.0)
+
+    def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
+        """:class:`Evidence` for term lists *X* (one vectorisation)."""
+        check_is_fitted(self)
+        D = self.vectorizer_.transform([list(d) for d in X]).tocsr()
+        has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
+        W = self.topic_model_.transform(D)
+        if self.topic_mass:
+            W = W * self.topic_model_.components_.sum(axis=1)
+        shares = self._shares(W, self._topic_domain_matrix())
+        seeded = self._shares(W, self._topic_domain_matrix(seeded_only=True))
+        post = self.term_domain_posterior()
+        E = np.zeros((D.shape[0], post.shape[1]))
+        A = np.zeros_like(E)
+        for i in range(D.shape[0]):
+            cols = D.indices[D.indptr[i]:D.indptr[i + 1]]
+            if len(cols):
+                E[i] = post[cols].max(axis=0)
+                A[i] = post[cols].mean(axis=0)
+        fb = list(self.classes_).index(self.fallback_)
+        for M in (shares, seeded):
+            M[~has_terms] = 0.0
+            M[~has_terms, fb] = 1.0
+        return Evidence(shares, seeded, E, A, has_terms)
+
+    # -------------------------------------------------------------- inspection
+    def _build_topic_info(self, D, W) -> None:
+        names = self.vectorizer_.get_feature_names_out()
+        H = self.topic_model_.components_
+        B = (D > 0).astype(np.float64).tocsc()
+        dominant = np.argmax(W, axis=1)
+        has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
+        rows = []
+        for k in range(H.shape[0]):
+            top = np.argsort(-H[k], kind="stable")[:10]
+            rows.append({"topic": k, "name": self.topic_names_[k], "domain": self.topic_domain_[k],
+                         "seeded": bool(self.topic_seeded_[k]),
+                         "size": int(np.sum((dominant == k) & has_terms)),
+                         "top_terms": " ".join(str(names[i]) for i in top),
+                         "npmi": round(npmi_coherence(B, top), 4)})
+        self.topic_info_ = rows
+
+    def dominant_topic(self, X: Sequence[Sequence[str]]) -> list[str | None]:
+        """Name of each paragraph's heaviest topic (None without terms)."""
+        check_is_fitted(self)
+        D = self.vectorizer_.transform([list(d) for d in X])
+        W = self.topic_model_.transform(D)
+        has = np.asarray(D.sum(axis=1)).ravel() > 0
+        return [self.topic_names_[int(k)] if h else None for k, h in zip(np.argmax(W, axis=1), has)]

@@ -1,0 +1,50 @@
+"""The words and PKU tags the domain model sees, from the shipped spaCy pipeline.
+
+:func:`doc_tokens` is the one definition of "a Doc's tokens" for the domain
+model: the ``livelihood_domains`` component and the raw-text analyzer of
+:class:`pipeline.domains.TermFeaturizer` both call it, so a paragraph gets the
+same terms whether it comes through ``pipeline.load()``, ``minsheng run`` or
+``DomainClassifier.predict(["raw text"])``.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from spacy.tokens import Doc
+
+from .loading import load
+from .normalize import script_words
+
+_SHIPPED: "PipelineAnalyzer | None" = None
+
+
+def doc_tokens(doc: Doc) -> tuple[list[str], list[str]]:
+    """``(words, tags)`` of a Doc: every token's word in simplified characters (the
+    conversion ``read_corpus`` makes, so traditional text gets the simplified text's
+    terms) and its PKU tag."""
+    return script_words(doc), [t.tag_ for t in doc]
+
+
+class PipelineAnalyzer:
+    """Callable ``texts -> [(words, tags)]`` over a spaCy pipeline without its domain step."""
+
+    def __init__(self, nlp=None, batch_size: int = 64):
+        self._nlp = nlp
+        self.batch_size = batch_size
+
+    @property
+    def nlp(self):
+        if self._nlp is None:
+            self._nlp = load(domains=False)
+        return self._nlp
+
+    def __call__(self, texts: Sequence[str]) -> list[tuple[list[str], list[str]]]:
+        return [doc_tokens(d) for d in self.nlp.pipe(list(texts), batch_size=self.batch_size)]
+
+
+def shipped_analyzer() -> PipelineAnalyzer:
+    """The process-wide analyzer over the shipped pipeline (loaded on first use)."""
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = PipelineAnalyzer()
+    return _SHIPPED

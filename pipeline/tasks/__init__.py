@@ -1,0 +1,1 @@
+"""Domain-model tasks behind the CLI: train, classify, evaluate, bench (app layer)."""
