@@ -14,6 +14,7 @@ runs the same paragraphs (the bench process itself holds every baseline).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,13 @@ def stage_profile(nlp, texts: list[str], batch_size: int = 64) -> list[tuple[str
     ``nlp.pipe`` runs them: the tokenizer split into views + lexicon, the CRF's
     feature lookup, scoring and Viterbi decoding (one pass per batch) and Doc
     construction; then each component over the same Docs."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # as nlp.pipe runs
+        return _stages(nlp, texts, batch_size)
+
+
+def _stages(nlp, texts: list[str], batch_size: int) -> list[tuple[str, float]]:
     from spacy_pkuseg.inference import run_viterbi
 
     tok = nlp.tokenizer
@@ -118,6 +126,28 @@ def stage_profile(nlp, texts: list[str], batch_size: int = 64) -> list[tuple[str
     return stages
 
 
+def _spin(n: int) -> float:
+    start = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i
+    return time.perf_counter() - start
+
+
+def parallel_headroom(n: int = 10_000_000) -> float:
+    """How much two processes get done at this moment, relative to one: a pure-Python
+    loop run alone, then twice at once in two forked processes. 2.0 on two idle
+    cores; less when other jobs hold the cores. Says what ``n_process=2`` can reach."""
+    import multiprocessing as mp
+
+    alone = _spin(n)
+    with mp.get_context("fork").Pool(2) as pool:
+        start = time.perf_counter()
+        pool.map(_spin, [n, n])
+        both = time.perf_counter() - start
+    return 2 * alone / both
+
+
 def traditional_agreement(nlp, path: Path = NEWSLETTER) -> dict[str, int]:
     """Paragraphs of a traditional text whose tags, entity labels and domains equal those
     of its OpenCC t2s conversion (what ``read_corpus`` would analyse)."""
@@ -139,8 +169,10 @@ nlp = pipeline.load()
 load_s = time.perf_counter() - start
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
 list(nlp.pipe(texts, batch_size=64))
-print(json.dumps({"load_s": load_s, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "pipes": nlp.pipe_names}))
+# VmHWM is this process's own peak: ru_maxrss would keep the (large) parent's across fork + exec
+hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM")]
+rss_mb = int(hwm[0].split()[1]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"load_s": load_s, "rss_mb": rss_mb, "pipes": nlp.pipe_names}))
 """
 
 
@@ -176,7 +208,10 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
         "shipped pipeline, nlp.pipe n_process=2": lambda: list(nlp.pipe(texts, batch_size=64,
                                                                         n_process=2)),
     }
+    load_before = os.getloadavg()[0]
     speeds = alternated(systems, chars, 1 if quick else 3)
+    load_after = os.getloadavg()[0]
+    headroom = parallel_headroom()
     jieba_cps = speeds["jieba.posseg"]
     one = speeds["shipped pipeline, nlp.pipe n_process=1"]
     fresh = fresh_process(texts)
@@ -187,11 +222,15 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
     lines = [f"Report paragraphs: {len(texts):,} paragraphs, {chars:,} chars "
              f"(mean {chars / max(len(texts), 1):.0f}) of `data/reports/{REPORTS}`; shipped pipeline = "
              f"`pipeline.load()`: {', '.join(fresh['pipes'])}; batch_size 64; systems alternated, "
-             f"{1 if quick else 3} rounds, fastest kept. The machine is shared: compare ratios.", "",
+             f"{1 if quick else 3} rounds, fastest kept. The machine is shared (load average "
+             f"{load_before:.2f} before the timed rounds, {load_after:.2f} after, on {os.cpu_count()} cores): "
+             f"compare ratios.", "",
              "| system on report paragraphs | chars/s | ratio to jieba.posseg |", "|---|---|---|"]
     lines += [f"| {name} | {cps:,.0f} | {cps / jieba_cps:.2f}× |" for name, cps in speeds.items()]
     lines += ["", "| measure | value |", "|---|---|",
               f"| n_process=2 / n_process=1 | {speeds['shipped pipeline, nlp.pipe n_process=2'] / one:.2f}× |",
+              f"| two busy-loop processes / one, right after (what this machine gave two processes) | "
+              f"{headroom:.2f}× |",
               f"| `pipeline.load()` in a fresh process (warm cache) | {fresh['load_s']:.2f} s |",
               f"| peak RSS of that process after the paragraphs | {fresh['rss_mb']:,.0f} MB |",
               f"| `{NEWSLETTER.name}` vs its t2s conversion, paragraphs with the same tags / "

@@ -23,6 +23,7 @@ from spacy.attrs import NORM, PREFIX, SUFFIX
 from spacy.lang.zh import Chinese, ChineseDefaults
 from spacy.tokens import Doc
 from spacy.util import SimpleFrozenDict, SimpleFrozenList, load_config_from_str, minibatch, registry
+from threadpoolctl import threadpool_limits
 
 from . import embed_cache, normalize, pieces
 
@@ -101,7 +102,16 @@ class MinshengChinese(Chinese):
         """spaCy's ``Language.pipe``, with the texts of each batch segmented together
         (:meth:`make_docs`); with ``n_process`` > 1 on a platform that can fork,
         batches go to worker processes that never wait for the parent to read
-        (:mod:`pipeline.nlp.parallel`).  Same Docs, same order as ``n_process=1``."""
+        (:mod:`pipeline.nlp.parallel`).  Same Docs, same order as ``n_process=1``.
+
+        While it runs, BLAS (numpy's OpenBLAS, used by the domain model on one
+        batch's small matrices) keeps to one thread: its spinning helper threads
+        made the domain component up to six times slower on a machine whose
+        cores were busy, and gain nothing on matrices this size."""
+        with threadpool_limits(limits=1, user_api="blas"):
+            yield from self._pipe(texts, as_tuples, batch_size, disable, component_cfg, n_process)
+
+    def _pipe(self, texts, as_tuples, batch_size, disable, component_cfg, n_process):
         from . import parallel
 
         if n_process == -1:

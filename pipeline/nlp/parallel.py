@@ -12,9 +12,10 @@ keeps a bounded number in flight, and rebuilds Docs with ``Doc.from_bytes``.
 
 Workers are forked, so they share the loaded pipeline copy-on-write; where
 ``fork`` is unavailable (Windows, macOS default) spaCy's implementation is used.
-Every process runs its BLAS (numpy's OpenBLAS, used by the domain model) on one
-thread: with N processes on N cores, each BLAS's own threads spin against the
-other processes (with the domain component, n_process=2 was slower than 1).
+Workers run their BLAS (numpy's OpenBLAS, used by the domain model) on one
+thread, as ``nlp.pipe`` does in the calling process: with N processes on N
+cores, each BLAS's own threads spin against the other processes (with the
+domain component, n_process=2 was slower than 1).
 Output is identical to ``n_process=1``: same Docs, same order.
 """
 from __future__ import annotations
@@ -132,8 +133,7 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
             if not exhausted and n_local < max_local:
                 item = read()  # work instead of waiting
                 if item is not None:
-                    with threadpool_limits(limits=1):
-                        results[item[0]] = (True, list(local_pipe(item[1])))
+                    results[item[0]] = (True, list(local_pipe(item[1])))
                 continue
             receive(block=True)
     finally:
