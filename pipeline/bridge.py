@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 from .assets import sha256_file
 from .domains.artifact import MODEL_FILE, default_model_dir, load_domain_model, save_domain_model
 from .errors import ModelError
+from .models import verify_folder
 from .nlp.analysis import doc_tokens
 
 for _name in ("domain", "domains", "domain_status", "domain_topic"):
@@ -132,7 +133,8 @@ class LivelihoodDomains:
         util.from_disk(path, {SOURCE_FILE: read_source}, exclude)
         if source.get("model") == "embedded":
             self.model, self.source = load_domain_model(path / "model"), str(path / "model")
-        else:  # compare the recorded digest before anything is unpickled
+        else:  # MANIFEST first, then the recorded digest, before anything is unpickled
+            verify_folder(default_model_dir())
             shipped = sha256_file(default_model_dir() / MODEL_FILE)
             if source.get("sha256") and source["sha256"] != shipped:
                 raise ModelError(f"The pipeline at {path.parent} was saved with domain model "
