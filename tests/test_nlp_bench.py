@@ -12,6 +12,9 @@ def test_report_paragraphs_are_real_paragraphs_in_order(shared_dir):
     assert 5_000 <= sum(map(len, texts)) < 5_000 + max(map(len, texts))
     assert all(len(t) >= bench_reports.MIN_CHARS and t == t.strip() for t in texts)
     assert texts == bench_reports.report_paragraphs(shared_dir, 5_000)
+    spread = bench_reports.report_paragraphs(shared_dir, 50_000, spread=True)
+    assert 25_000 < sum(map(len, spread)) < 100_000
+    assert spread[0] == texts[0] and not set(spread[1:]) <= set(texts)  # all years, not the first ones
 
 
 def test_keyword_baseline_and_alternation():

@@ -58,3 +58,21 @@ def test_pipeline_output_is_unchanged(nlp):
     finally:
         embed._func = saved
     assert cached == plain
+
+
+def test_threads_share_the_cache_safely_and_copies_start_empty(nlp):
+    import pickle
+    from concurrent.futures import ThreadPoolExecutor
+
+    embed = nlp.get_pipe("tok2vec").model.layers[0]
+    plain = embed._func.keywords["plain"]
+    cache = embed._func.keywords["cache"]
+    docs = list(nlp.make_docs(_texts(), 64))
+    expected = plain(embed, docs, False)[0]
+    cache.clear()
+    chunks = [docs[i:i + 5] for i in range(0, len(docs), 5)]
+    with ThreadPoolExecutor(4) as pool:
+        got = [v for batch in pool.map(embed.predict, chunks) for v in batch]
+    assert all(np.array_equal(a, b) for a, b in zip(got, expected)) and len(got) == len(expected)
+    copy = pickle.loads(pickle.dumps(cache))
+    assert copy.index == {} and copy.vectors is None and len(cache.index) > 0

@@ -29,9 +29,12 @@ NEWSLETTER = Path(__file__).resolve().parents[2] / "corpus" / "docs" / "communit
 MIN_CHARS = 20  # shorter lines are headings, datelines and names
 
 
-def report_paragraphs(shared: Path, limit_chars: int) -> list[str]:
+def report_paragraphs(shared: Path, limit_chars: int, spread: bool = False) -> list[str]:
     """Paragraphs (non-empty lines of at least :data:`MIN_CHARS` characters) of the
-    State Council reports, in file order, until *limit_chars* characters."""
+    State Council reports, in file order (newest report first), until *limit_chars*
+    characters; with *spread*, every k-th paragraph of the whole file instead, k
+    chosen for about *limit_chars* (every year, the 1950s reports in traditional
+    characters included)."""
     texts, total = [], 0
     with (shared / "data" / "reports" / REPORTS).open(encoding="utf-8") as fh:
         for line in fh:
@@ -40,8 +43,10 @@ def report_paragraphs(shared: Path, limit_chars: int) -> list[str]:
                 if len(para) >= MIN_CHARS:
                     texts.append(para)
                     total += len(para)
-                    if total >= limit_chars:
+                    if total >= limit_chars and not spread:
                         return texts
+    if spread and total > limit_chars:
+        return texts[::max(total // limit_chars, 1)]
     return texts
 
 
@@ -196,37 +201,47 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
 
     from .loading import load
 
-    texts = report_paragraphs(shared, 20_000 if quick else 300_000)
+    limit = 20_000 if quick else 300_000
+    samples = {"recent reports, in file order": report_paragraphs(shared, limit),
+               "all years, every k-th paragraph": report_paragraphs(shared, limit, spread=True)}
+    texts = samples["recent reports, in file order"]
     chars = sum(map(len, texts))
     nlp = load()
     keyword = keyword_baseline()
     list(posseg.cut("预热"))  # jieba builds its dictionary once, outside the timing
-    systems = {
-        "jieba.posseg": lambda: [list(posseg.cut(t)) for t in texts],
-        "jieba + keyword baseline (taxonomy seeds)": lambda: [keyword(t) for t in texts],
-        "shipped pipeline, nlp.pipe n_process=1": lambda: list(nlp.pipe(texts, batch_size=64)),
-        "shipped pipeline, nlp.pipe n_process=2": lambda: list(nlp.pipe(texts, batch_size=64,
-                                                                        n_process=2)),
-    }
+
+    def systems(items: list[str]) -> dict[str, Callable[[], object]]:
+        return {"jieba.posseg": lambda: [list(posseg.cut(t)) for t in items],
+                "jieba + keyword baseline (taxonomy seeds)": lambda: [keyword(t) for t in items],
+                "shipped pipeline, nlp.pipe n_process=1": lambda: list(nlp.pipe(items, batch_size=64)),
+                "shipped pipeline, nlp.pipe n_process=2":
+                    lambda: list(nlp.pipe(items, batch_size=64, n_process=2))}
+
     load_before = os.getloadavg()[0]
-    speeds = alternated(systems, chars, 1 if quick else 3)
+    by_sample = {name: alternated(systems(items), sum(map(len, items)), 1 if quick else 3)
+                 for name, items in samples.items()}
     load_after = os.getloadavg()[0]
+    speeds = by_sample["recent reports, in file order"]
     headroom = parallel_headroom()
-    jieba_cps = speeds["jieba.posseg"]
     one = speeds["shipped pipeline, nlp.pipe n_process=1"]
     fresh = fresh_process(texts)
     stages = stage_profile(nlp, texts)
     total = sum(s for _, s in stages)
     trad = traditional_agreement(nlp)
     n = trad["paragraphs"]
-    lines = [f"Report paragraphs: {len(texts):,} paragraphs, {chars:,} chars "
-             f"(mean {chars / max(len(texts), 1):.0f}) of `data/reports/{REPORTS}`; shipped pipeline = "
+    sizes = "; ".join(f"{name}: {len(items):,} paragraphs, {sum(map(len, items)):,} chars"
+                      for name, items in samples.items())
+    lines = [f"Report paragraphs of `data/reports/{REPORTS}` ({sizes}); shipped pipeline = "
              f"`pipeline.load()`: {', '.join(fresh['pipes'])}; batch_size 64; systems alternated, "
              f"{1 if quick else 3} rounds, fastest kept. The machine is shared (load average "
              f"{load_before:.2f} before the timed rounds, {load_after:.2f} after, on {os.cpu_count()} cores): "
              f"compare ratios.", "",
-             "| system on report paragraphs | chars/s | ratio to jieba.posseg |", "|---|---|---|"]
-    lines += [f"| {name} | {cps:,.0f} | {cps / jieba_cps:.2f}× |" for name, cps in speeds.items()]
+             "| system | " + " | ".join(f"{name}: chars/s | ratio to jieba.posseg" for name in samples)
+             + " |", "|---|" + "---|---|" * len(samples)]
+    for system in speeds:
+        cells = [f"{found[system]:,.0f} | {found[system] / found['jieba.posseg']:.2f}×"
+                 for found in by_sample.values()]
+        lines.append(f"| {system} | {' | '.join(cells)} |")
     lines += ["", "| measure | value |", "|---|---|",
               f"| n_process=2 / n_process=1 | {speeds['shipped pipeline, nlp.pipe n_process=2'] / one:.2f}× |",
               f"| two busy-loop processes / one, right after (what this machine gave two processes) | "
@@ -236,7 +251,7 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
               f"| `{NEWSLETTER.name}` vs its t2s conversion, paragraphs with the same tags / "
               f"entity labels / domains | {trad['tags']}/{n} / {trad['entities']}/{n} / {trad['domains']}/{n} |",
               f"| entities of `\" \"` | {len(nlp(' ').ents)} |", "",
-              "Where one process spends its time on report paragraphs:", "",
+              "Where one process spends its time on the recent report paragraphs:", "",
               "| stage | seconds | share | chars/s |", "|---|---|---|---|"]
     lines += [f"| {name} | {s:.2f} | {s / total:.0%} | {chars / s:,.0f} |" if s else
               f"| {name} | 0.00 | 0% | — |" for name, s in stages]

@@ -18,6 +18,7 @@ is saved, so saved pipelines are unchanged.
 """
 from __future__ import annotations
 
+import threading
 from functools import partial
 
 import numpy as np
@@ -32,6 +33,13 @@ class EmbedCache:
     def __init__(self) -> None:
         self.index: dict[bytes, int] = {}
         self.vectors: np.ndarray | None = None
+        self._lock = threading.Lock()  # a pipeline shared by threads grows one table at a time
+
+    def __getstate__(self) -> dict:
+        return {"index": {}, "vectors": None}  # a copy (pickle, spawn) starts empty
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__()
 
     def clear(self) -> None:
         self.index.clear()
@@ -41,6 +49,10 @@ class EmbedCache:
         """Vectors for the rows of *feats* (``(n, k)`` uint64); *compute* embeds new rows."""
         if not len(feats):
             return compute(feats)
+        with self._lock:
+            return self._rows(feats, compute)
+
+    def _rows(self, feats: np.ndarray, compute) -> np.ndarray:
         keys = np.ascontiguousarray(feats).view(np.dtype((np.void, feats.dtype.itemsize * feats.shape[1])))
         unique, inverse = np.unique(keys.ravel(), return_inverse=True)
         if len(self.index) + len(unique) > MAX_ROWS:
