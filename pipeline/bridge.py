@@ -87,14 +87,14 @@ class LivelihoodDomains:
     def _score(self, docs: list[Doc]) -> Iterator[Doc]:
         model = self._require_model()
         featurizer = model.featurizer_
-        terms = []
+        terms, blank = [], []
         for doc in docs:
             words, tags = doc_tokens(doc)
-            terms.append(featurizer.terms(words, tags) if doc.text.strip() else [])
-        results = model.classify(terms)
-        topics = model.topics_.dominant_topics(terms) if self.topics else [None] * len(docs)
-        for doc, res, topic in zip(docs, results, topics):
-            status = res["status"] if doc.text.strip() else "empty"
+            blank.append(not "".join(words).strip())  # the Doc's text is only whitespace
+            terms.append([] if blank[-1] else featurizer.terms(words, tags))
+        for doc, res, empty in zip(docs, model.classify(terms), blank):
+            topic = res["topic"] if self.topics else None
+            status = "empty" if empty else res["status"]
             doc.cats = dict(res["cats"])
             doc._.domain = res["domain"]
             doc._.domains = list(res["domains"])

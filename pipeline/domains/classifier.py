@@ -192,10 +192,10 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     # ---------------------------------------------------------------- inference
-    def _evidence(self, terms):
+    def _evidence(self, terms, members=None):
         """Averaged evidence (for label sets and ``has_terms``) and the decision's features
         (paragraph x domain x feature): the evidence kinds of each member, or of the average."""
-        members = self.topics_.member_evidence(terms)
+        members = self.topics_.member_evidence(terms) if members is None else members
         ev = Evidence.average(members)
         pseudo = self.pseudo_labels_.predict_proba(terms) if "pseudo" in self.evidence else None
         features = []
@@ -219,14 +219,15 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     def _outputs(self, X):
         check_is_fitted(self)
         terms = self.featurizer_.transform(X)
-        ev, F = self._evidence(terms)
+        members = self.topics_.member_evidence(terms)
+        ev, F = self._evidence(terms, members)
         P, has = self._raw_proba(terms, (ev, F))
         anchors = cal.anchor_vector(self.calibration_.get("anchor_thresholds"), list(self.classes_),
                                     self.taxonomy_.fallback)
         Y = cal.label_matrix(P, ev.anchors, self.calibration_["label_threshold"], anchors)
         labels = [[str(self.classes_[i]) for i in np.argsort(-row, kind="stable") if yes[i]]
                   for row, yes in zip(P, Y)]
-        return P, has, labels
+        return P, has, labels, members
 
     def predict_proba(self, X: Sequence[Any]) -> np.ndarray:
         """P(domain) per paragraph, columns in ``classes_`` (taxonomy) order."""
@@ -241,16 +242,19 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         return self._outputs(X)[2]
 
     def classify(self, X: Sequence[Any]) -> list[dict]:
-        """``{domain, domains, cats, status}`` per paragraph; ``status`` is ``ok``,
-        ``empty`` (blank text) or ``no_terms`` (no known content word)."""
+        """``{domain, domains, cats, status, topic}`` per paragraph; ``status`` is ``ok``,
+        ``empty`` (blank text) or ``no_terms`` (no known content word); ``topic`` is
+        ``{model: heaviest topic}`` (None without terms), from the same topic transform."""
         items = list(X)
-        P, has, labels = self._outputs(items)
+        P, has, labels, members = self._outputs(items)
+        topics = self.topics_.topics_of(members)
         out = []
-        for item, row, labs, ok in zip(items, P, labels, has):
+        for item, row, labs, ok, topic in zip(items, P, labels, has, topics):
             blank = item is None or (isinstance(item, str) and not item.strip())
             out.append({"domain": labs[0], "domains": labs,
                         "cats": {str(d): round(float(v), 6) for d, v in zip(self.classes_, row)},
-                        "status": "ok" if ok else ("empty" if blank else "no_terms")})
+                        "status": "ok" if ok else ("empty" if blank else "no_terms"),
+                        "topic": topic})
         return out
 
     def score(self, X: Sequence[Any], y: Sequence[Any], sample_weight=None) -> float:

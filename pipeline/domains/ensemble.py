@@ -82,8 +82,11 @@ class TopicEnsemble(BaseEstimator):
     def dominant_topics(self, X: Sequence[Sequence[str]]) -> list[dict[str, str] | None]:
         """Each paragraph's heaviest topic per member, ``{model: topic name}`` (None
         without terms)."""
-        check_is_fitted(self)
-        docs = [list(d) for d in X]
-        per = [(name, s.dominant_topic(docs)) for name, s in self.scorers_]
-        return [None if per[0][1][i] is None else {name: t[i] for name, t in per}
-                for i in range(len(docs))]
+        return self.topics_of(self.member_evidence(X))
+
+    def topics_of(self, members: Sequence[Evidence]) -> list[dict[str, str] | None]:
+        """``{model: topic name}`` per row from :meth:`member_evidence`'s output."""
+        names = [name for name, _ in self.scorers_]
+        per = [m.topics for m in members]
+        return [None if per[0][i] is None else {n: t[i] for n, t in zip(names, per)}
+                for i in range(len(per[0]))]

@@ -48,6 +48,8 @@ class Evidence:
     anchors: np.ndarray
     mean: np.ndarray
     has_terms: np.ndarray
+    #: each row's heaviest topic (its name; None without terms), from the same transform
+    topics: list | None = None
 
     @staticmethod
     def average(parts: Sequence["Evidence"]) -> "Evidence":
@@ -160,10 +162,20 @@ class SeededTopicScorer(BaseEstimator):
         return np.where(total > 0, S / np.where(total > 0, total, 1.0), fb)
 
     def term_domain_posterior(self) -> np.ndarray:
-        """(term x domain) P(domain | term) under the topic-word weights."""
-        S = self.topic_model_.components_.T @ self._topic_domain_matrix()
-        total = S.sum(axis=1, keepdims=True)
-        return S / np.where(total > 0, total, 1.0)
+        """(term x domain) P(domain | term) under the topic-word weights (computed once per
+        loaded model; the cache is not pickled)."""
+        cached = self.__dict__.get("_posterior_cache")
+        if cached is None or cached[0] is not self.topic_model_:
+            S = self.topic_model_.components_.T @ self._topic_domain_matrix()
+            total = S.sum(axis=1, keepdims=True)
+            cached = (self.topic_model_, S / np.where(total > 0, total, 1.0))
+            self.__dict__["_posterior_cache"] = cached
+        return cached[1]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_posterior_cache", None)
+        return state
 
     def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
         """:class:`Evidence` for term lists *X* (one vectorisation)."""
@@ -171,6 +183,8 @@ class SeededTopicScorer(BaseEstimator):
         D = self.vectorizer_.transform([list(d) for d in X]).tocsr()
         has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
         W = self.topic_model_.transform(D)
+        topics = [self.topic_names_[int(k)] if h else None
+                  for k, h in zip(np.argmax(W, axis=1), has_terms)]
         if self.topic_mass:
             W = W * self.topic_model_.components_.sum(axis=1)
         shares = self._shares(W, self._topic_domain_matrix())
@@ -187,7 +201,7 @@ class SeededTopicScorer(BaseEstimator):
         for M in (shares, seeded):
             M[~has_terms] = 0.0
             M[~has_terms, fb] = 1.0
-        return Evidence(shares, seeded, E, A, has_terms)
+        return Evidence(shares, seeded, E, A, has_terms, topics)
 
     # -------------------------------------------------------------- inspection
     def _build_topic_info(self, D, W) -> None:
@@ -208,8 +222,4 @@ class SeededTopicScorer(BaseEstimator):
 
     def dominant_topic(self, X: Sequence[Sequence[str]]) -> list[str | None]:
         """Name of each paragraph's heaviest topic (None without terms)."""
-        check_is_fitted(self)
-        D = self.vectorizer_.transform([list(d) for d in X])
-        W = self.topic_model_.transform(D)
-        has = np.asarray(D.sum(axis=1)).ravel() > 0
-        return [self.topic_names_[int(k)] if h else None for k, h in zip(np.argmax(W, axis=1), has)]
+        return self.evidence(X).topics

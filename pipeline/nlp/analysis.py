@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from spacy.attrs import IDX, LENGTH, ORTH, SPACY, TAG
 from spacy.tokens import Doc
 
 from .loading import load
-from .normalize import script_words
+from .normalize import script_view
 
 _SHIPPED: "PipelineAnalyzer | None" = None
 
@@ -21,8 +22,15 @@ _SHIPPED: "PipelineAnalyzer | None" = None
 def doc_tokens(doc: Doc) -> tuple[list[str], list[str]]:
     """``(words, tags)`` of a Doc: every token's word in simplified characters (the
     conversion ``read_corpus`` makes, so traditional text gets the simplified text's
-    terms) and its PKU tag."""
-    return script_words(doc), [t.tag_ for t in doc]
+    terms; :func:`pipeline.nlp.normalize.script_words`) and its PKU tag.
+
+    Read from the Doc's arrays (offset, length, tag) rather than Token objects:
+    the same words and tags, at a fraction of the cost per token."""
+    strings = doc.vocab.strings
+    rows = doc.to_array([IDX, LENGTH, TAG, ORTH, SPACY]).tolist()
+    text = "".join(strings[o] + " " if sp else strings[o] for _, _, _, o, sp in rows)  # == doc.text
+    view = script_view(text)
+    return [view[i:i + n] for i, n, _, _, _ in rows], [strings[h] if h else "" for _, _, h, _, _ in rows]
 
 
 class PipelineAnalyzer:
