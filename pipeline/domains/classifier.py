@@ -199,7 +199,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         ev = Evidence.average(members)
         pseudo = self.pseudo_labels_.predict_proba(terms) if "pseudo" in self.evidence else None
         features = []
-        for part in (members if getattr(self, "per_member", False) else [ev]):
+        for part in (members if self.per_member else [ev]):
             for k in self.evidence:
                 if k != "pseudo":
                     features.append(getattr(part, k))

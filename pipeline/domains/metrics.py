@@ -38,7 +38,23 @@ def score(gold_primary: Sequence[str], gold_labels: Sequence[Sequence[str]],
         "n": len(gold_primary),
         "per_domain": {d: {"precision": float(p[i]), "recall": float(r[i]), "f1": float(f[i]),
                            "support": int(s[i])} for i, d in enumerate(ids)},
+        "primary_recall": primary_recall(gold_primary, pred_primary),
     }
+
+
+def primary_recall(gold_primary: Sequence[str], pred_primary: Sequence[str]) -> dict:
+    """Per gold primary domain: how many paragraphs have it (``n``) and the share of them
+    whose predicted primary is it (``recall``)."""
+    out = {}
+    for d in sorted(set(gold_primary), key=list(gold_primary).index):
+        hits = [p == d for g, p in zip(gold_primary, pred_primary) if g == d]
+        out[d] = {"n": len(hits), "recall": float(np.mean(hits))}
+    return out
+
+
+def acceptable_accuracy(pred_primary: Sequence[str], acceptable: Sequence[Sequence[str]]) -> float:
+    """Share of predictions that are among their row's acceptable primaries (``primary_ok``)."""
+    return float(np.mean([p in ok for p, ok in zip(pred_primary, acceptable)]))
 
 
 HEADLINE = ("primary_accuracy", "livelihood_f1", "label_micro_f1", "label_macro_f1")

@@ -30,7 +30,7 @@ from ..domains import DomainClassifier, load_taxonomy, save_domain_model
 from ..domains.decision import ConditionalLogit
 from ..domains.ensemble import TopicEnsemble, default_scorers
 from ..domains.featurize import TermFeaturizer
-from ..domains.metrics import headline, score
+from ..domains.metrics import acceptable_accuracy, headline, score
 from ..domains.pseudo import PseudoLabelLayer
 from ..errors import ConfigError
 from .domain_config import check_labels, load_config, read_labeled
@@ -113,8 +113,8 @@ def cross_validate(clf: DomainClassifier, X: list, rows: list[dict], k: int = 5)
         gp = [rows[i]["primary"] for i in rep]
         s = score(gp, [rows[i]["labels"] for i in rep], [pred[i][0] for i in rep],
                   [pred[i] for i in rep], ids, fb)
-        recall = {d: {"n": gp.count(d), "recall": round(float(np.mean(
-            [pred[i][0] == d for i in rep if rows[i]["primary"] == d])), 4)} for d in ids if d in gp}
+        recall = {d: {"n": v["n"], "recall": round(v["recall"], 4)}
+                  for d, v in sorted(s["primary_recall"].items(), key=lambda kv: ids.index(kv[0]))}
         confusion = np.zeros((len(ids), len(ids)), dtype=int)
         for i in rep:
             confusion[ids.index(rows[i]["primary"]), ids.index(pred[i][0])] += 1
@@ -123,21 +123,22 @@ def cross_validate(clf: DomainClassifier, X: list, rows: list[dict], k: int = 5)
                               "note": "rows: gold primary, columns: cross-validated predicted primary"})
     msg = [i for i in labeled if "primary_ok" in rows[i]]
     if msg:
+        ok = [rows[i]["primary_ok"] for i in msg]
         out["messages"] = {
             "n_strict": len(msg),
-            "primary_accuracy": round(float(np.mean([pred[i][0] in rows[i]["primary_ok"] for i in msg])), 4),
-            "primary_accuracy_adapted": round(float(np.mean([adapted[i] in rows[i]["primary_ok"]
-                                                             for i in msg])), 4)}
+            "primary_accuracy": round(acceptable_accuracy([pred[i][0] for i in msg], ok), 4),
+            "primary_accuracy_adapted": round(acceptable_accuracy([adapted[i] for i in msg], ok), 4)}
     return out
 
 
 def message_scores(clf: DomainClassifier, X: list, rows: list[dict]) -> dict:
     """Primary accuracy on strict message rows, learned prior and EM-adapted prior."""
     strict = [i for i, r in enumerate(rows) if r.get("strict", True)]
-    ok = lambda pred: float(np.mean([pred[i] in rows[i]["primary_ok"] for i in strict]))  # noqa: E731
-    adapted = copy.deepcopy(clf).adapt_priors(X)
-    return {"n": len(rows), "n_strict": len(strict), "primary_accuracy": round(ok(list(clf.predict(X))), 4),
-            "primary_accuracy_adapted": round(ok(list(adapted.predict(X))), 4)}
+    ok = [rows[i]["primary_ok"] for i in strict]
+    plain, adapted = clf.predict(X), copy.deepcopy(clf).adapt_priors(X).predict(X)
+    return {"n": len(rows), "n_strict": len(strict),
+            "primary_accuracy": round(acceptable_accuracy([plain[i] for i in strict], ok), 4),
+            "primary_accuracy_adapted": round(acceptable_accuracy([adapted[i] for i in strict], ok), 4)}
 
 
 def train_domains(config_path: Path, overrides: dict[str, str], output: str | None) -> Path:
