@@ -6,11 +6,13 @@ Composition, one step per job (each saved inside the artifact)::
     TopicEnsemble       terms -> seeded NMF + seeded LDA evidence per domain
     PseudoLabelLayer    terms -> class-balanced discriminative evidence (no gold labels)
     ConditionalLogit    evidence -> P(domain), shared weights across domains
-    label calibration   P + anchor evidence -> label sets
+    LabelSetModel       P + evidence -> label sets (fitted when label sets are given;
+                        without them, share and anchor thresholds)
 
 ``fit(X, y=None)`` learns the topic models and the pseudo-label layer from the
 unlabeled rows of ``X`` and the taxonomy's seeds; labeled rows (``y``, see
-:mod:`pipeline.domains.targets`) fit the decision and the label thresholds.
+:mod:`pipeline.domains.targets`) fit the decision, and rows with label sets
+the label-set model.
 Topics wrapped in :class:`sklearn.frozen.FrozenEstimator` are kept as they are,
 so ``cross_val_score(clf, X_dev, y_dev)`` refits only what labels choose.
 """
@@ -28,6 +30,7 @@ from . import calibration as cal
 from .decision import ConditionalLogit, adapt_livelihood_prior, design, reweight_prior
 from .ensemble import TopicEnsemble
 from .featurize import TermFeaturizer
+from .labels import LabelSetModel, label_features
 from .pseudo import PseudoLabelLayer
 from .scorer import Evidence
 from ..errors import ConfigError, value_invalid_msg
@@ -62,24 +65,29 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     pseudo_labels : PseudoLabelLayer or FrozenEstimator, default=None
         Fitted only when ``"pseudo"`` is among *evidence*.
     decision : ConditionalLogit, default=None
+    label_model : LabelSetModel, default=None
+        Fitted on rows whose target is a label list (``None``: ``LabelSetModel()``);
+        without such rows label sets come from *label_threshold* and *anchor_threshold*.
     evidence : tuple of str, default=("seeded", "anchors", "shares", "mean")
         The evidence kinds the decision reads, in order (:data:`EVIDENCE_KINDS`).
     per_member : bool, default=True
         Each topic model's evidence is a feature of its own (the decision weighs
         the seeded NMF and the seeded LDA); ``False`` averages them first.
     label_threshold : float, default=0.2
-        Without labels: a domain with at least this probability joins the label set.
+        Without label sets: a domain with at least this probability joins the label set.
     anchor_threshold : float, default=0.95
-        Without labels: a term with P(domain | term) at least this adds the domain.
+        Without label sets: a term with P(domain | term) at least this adds the domain.
 
     Attributes
     ----------
     classes_ : ndarray of str
         Taxonomy ids, the column order of :meth:`predict_proba`.
     taxonomy_, featurizer_, topics_, pseudo_labels_, decision_ : fitted steps
+    label_model_ : LabelSetModel or None
+        ``None`` when no row had a label set.
     calibration_ : dict
-        ``label_threshold`` and per-domain ``anchor_thresholds`` (chosen on
-        labeled rows when there are label sets).
+        ``label_threshold`` and per-domain ``anchor_thresholds``: the label-set
+        rule used when ``label_model_`` is None.
     prior_ : float
         Mean P(fallback) on the labeled rows (the base rate the decision learned).
     adapted_prior_ : float or None
@@ -93,13 +101,15 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, taxonomy=None, featurizer=None, topics=None, pseudo_labels=None,
-                 decision=None, evidence: tuple = DEFAULT_EVIDENCE, per_member: bool = True,
-                 label_threshold: float = 0.2, anchor_threshold: float = 0.95):
+                 decision=None, label_model=None, evidence: tuple = DEFAULT_EVIDENCE,
+                 per_member: bool = True, label_threshold: float = 0.2,
+                 anchor_threshold: float = 0.95):
         self.taxonomy = taxonomy
         self.featurizer = featurizer
         self.topics = topics
         self.pseudo_labels = pseudo_labels
         self.decision = decision
+        self.label_model = label_model
         self.evidence = evidence
         self.per_member = per_member
         self.label_threshold = label_threshold
@@ -140,6 +150,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         self.n_unlabeled_ = int(unlabeled.sum())
         self.n_labeled_ = int(targets.labeled.sum())
         self.adapted_prior_ = None
+        self.label_model_ = None
         self.calibration_ = {"label_threshold": float(self.label_threshold),
                              "anchor_thresholds": {d: float(self.anchor_threshold)
                                                    for d in tax.livelihood_ids}}
@@ -150,19 +161,21 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
             return self
         rows = np.where(targets.labeled)[0]
         lab_terms = [terms[i] for i in rows]
-        ev, F = self._evidence(lab_terms)
+        members = self.topics_.member_evidence(lab_terms)
+        ev, F = self._evidence(lab_terms, members)
         decision = clone(self.decision) if self.decision is not None else ConditionalLogit()
         self.decision_ = decision.fit(design(F, fb), targets.acceptable[rows], fallback=fb)
         P = self._raw_proba(lab_terms, (ev, F))[0]
         self.prior_ = float(np.clip(P[:, fb].mean(), 1e-3, 1 - 1e-3))
-        sets = [(j, targets.label_sets[i]) for j, i in enumerate(rows) if targets.label_sets[i]]
-        if sets:
-            js = [j for j, _ in sets]
-            chosen = cal.choose_calibration(list(self.classes_), tax.fallback, P[js], ev.anchors[js],
-                                            [s[0] for _, s in sets], [s for _, s in sets],
-                                            other_weights=(1.0,))
-            self.calibration_ = {"label_threshold": chosen["label_threshold"],
-                                 "anchor_thresholds": chosen["anchor_thresholds"]}
+        with_sets = [j for j, i in enumerate(rows) if targets.label_sets[i]]
+        if with_sets:
+            index = {d: k for k, d in enumerate(tax.ids)}
+            Y = np.zeros((len(with_sets), len(tax.ids)), dtype=bool)
+            for r, j in enumerate(with_sets):
+                Y[r, [index[d] for d in targets.label_sets[rows[j]]]] = True
+            model = clone(self.label_model) if self.label_model is not None else LabelSetModel()
+            sub = [Evidence.take(m, with_sets) for m in members]
+            self.label_model_ = model.fit(label_features(sub, P[with_sets]), P[with_sets], Y)
         return self
 
     def _unsupervised_decision(self) -> ConditionalLogit:
@@ -222,9 +235,12 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         members = self.topics_.member_evidence(terms)
         ev, F = self._evidence(terms, members)
         P, has = self._raw_proba(terms, (ev, F))
-        anchors = cal.anchor_vector(self.calibration_.get("anchor_thresholds"), list(self.classes_),
-                                    self.taxonomy_.fallback)
-        Y = cal.label_matrix(P, ev.anchors, self.calibration_["label_threshold"], anchors)
+        if getattr(self, "label_model_", None) is not None:
+            Y = self.label_model_.predict(label_features(members, P), P)
+        else:
+            anchors = cal.anchor_vector(self.calibration_.get("anchor_thresholds"),
+                                        list(self.classes_), self.taxonomy_.fallback)
+            Y = cal.label_matrix(P, ev.anchors, self.calibration_["label_threshold"], anchors)
         labels = [[str(self.classes_[i]) for i in np.argsort(-row, kind="stable") if yes[i]]
                   for row, yes in zip(P, Y)]
         return P, has, labels, members

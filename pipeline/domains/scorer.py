@@ -15,7 +15,12 @@ each paragraph it gives three kinds of evidence (:class:`Evidence`):
   terms of P(domain | term) under the topic-word weights (one line on 残疾人 in
   a paragraph on jobs);
 * ``mean``: the mean of P(domain | term) over the paragraph's terms, every
-  known term one vote whatever its weight in the topics.
+  known term one vote whatever its weight in the topics;
+* ``support``, ``strong``, ``second``: how many distinct terms back a domain
+  (``log1p`` of the count with P(domain | term) >= 0.5, and >= 0.8) and the
+  second-strongest term: a domain named by several terms is part of the
+  paragraph, one named by a single word in passing may not be.  The label-set
+  model reads them; the primary decision does not.
 """
 from __future__ import annotations
 
@@ -50,12 +55,27 @@ class Evidence:
     has_terms: np.ndarray
     #: each row's heaviest topic (its name; None without terms), from the same transform
     topics: list | None = None
+    support: np.ndarray | None = None
+    strong: np.ndarray | None = None
+    second: np.ndarray | None = None
+
+    def take(self, rows: Sequence[int]) -> "Evidence":
+        """The evidence of *rows* only."""
+        pick = (lambda v: None if v is None else v[rows])
+        return Evidence(self.shares[rows], self.seeded[rows], self.anchors[rows], self.mean[rows],
+                        self.has_terms[rows],
+                        None if self.topics is None else [self.topics[i] for i in rows],
+                        support=pick(self.support), strong=pick(self.strong),
+                        second=pick(self.second))
 
     @staticmethod
     def average(parts: Sequence["Evidence"]) -> "Evidence":
-        return Evidence(*(np.mean([getattr(p, k) for p in parts], axis=0)
-                          for k in ("shares", "seeded", "anchors", "mean")),
-                        np.logical_or.reduce([p.has_terms for p in parts]))
+        def mean(k):
+            values = [getattr(p, k) for p in parts]
+            return None if any(v is None for v in values) else np.mean(values, axis=0)
+        return Evidence(*(mean(k) for k in ("shares", "seeded", "anchors", "mean")),
+                        np.logical_or.reduce([p.has_terms for p in parts]),
+                        support=mean("support"), strong=mean("strong"), second=mean("second"))
 
 
 class SeededTopicScorer(BaseEstimator):
@@ -191,17 +211,23 @@ class SeededTopicScorer(BaseEstimator):
         seeded = self._shares(W, self._topic_domain_matrix(seeded_only=True))
         post = self.term_domain_posterior()
         E = np.zeros((D.shape[0], post.shape[1]))
-        A = np.zeros_like(E)
+        A, S05, S08, E2 = (np.zeros_like(E) for _ in range(4))
         for i in range(D.shape[0]):
             cols = D.indices[D.indptr[i]:D.indptr[i + 1]]
             if len(cols):
-                E[i] = post[cols].max(axis=0)
-                A[i] = post[cols].mean(axis=0)
+                pc = post[cols]
+                E[i] = pc.max(axis=0)
+                A[i] = pc.mean(axis=0)
+                S05[i] = (pc >= 0.5).sum(axis=0)
+                S08[i] = (pc >= 0.8).sum(axis=0)
+                if len(cols) > 1:
+                    E2[i] = np.partition(pc, len(cols) - 2, axis=0)[len(cols) - 2]
         fb = list(self.classes_).index(self.fallback_)
         for M in (shares, seeded):
             M[~has_terms] = 0.0
             M[~has_terms, fb] = 1.0
-        return Evidence(shares, seeded, E, A, has_terms, topics)
+        return Evidence(shares, seeded, E, A, has_terms, topics,
+                        support=np.log1p(S05), strong=np.log1p(S08), second=E2)
 
     # -------------------------------------------------------------- inspection
     def _build_topic_info(self, D, W) -> None:

@@ -79,7 +79,8 @@ def with_frozen_topics(clf: DomainClassifier) -> DomainClassifier:
                             topics=FrozenEstimator(clf.topics_),
                             pseudo_labels=None if clf.pseudo_labels_ is None
                             else FrozenEstimator(clf.pseudo_labels_),
-                            decision=clf.decision, evidence=clf.evidence,
+                            decision=clf.decision, label_model=clf.label_model,
+                            evidence=clf.evidence,
                             per_member=clf.per_member,
                             label_threshold=clf.label_threshold,
                             anchor_threshold=clf.anchor_threshold)
