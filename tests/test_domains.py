@@ -104,6 +104,29 @@ def test_label_sets_and_sets_of_acceptable_primaries_as_targets():
     assert m.score(TOY[8:16], [{"education", "culture_sports"}] * 8) == 1.0
 
 
+def test_label_set_model_learns_a_second_domain_from_label_sets():
+    """Rows labeled [education, employment] teach the label-set model that a paragraph
+    with both kinds of words carries both (a plain primary is a one-domain set)."""
+    both = [["教育", "学校", "就业", "岗位"]] * 8
+    m = DomainClassifier(topics=_toy_topics()).fit(
+        TOY + TOY + both,
+        [None] * len(TOY) + [[y] for y in TOY_Y] + [["education", "employment"]] * 8)
+    assert m.label_model_ is not None and 0.0 < m.label_model_.threshold_ < 1.0
+    assert set(m.predict_labels([["教育", "学校", "就业", "岗位"]])[0]) == {"education", "employment"}
+    assert m.predict_labels([["环境", "污染", "生态"]])[0] == ["environment"]
+    unlabeled = DomainClassifier(topics=_toy_topics()).fit(TOY)
+    assert unlabeled.label_model_ is None  # no label sets: the share and anchor thresholds
+
+
+def test_label_set_model_errors_name_the_fix():
+    from pipeline.domains.labels import LabelSetModel
+    P = np.full((2, 3), 1 / 3)
+    with pytest.raises(ConfigError, match="both members and non-members"):
+        LabelSetModel().fit([], P, np.ones((2, 3), bool))
+    with pytest.raises(ConfigError, match="LabelSetModel C"):
+        LabelSetModel(C=0).fit([], P, np.eye(3, dtype=bool)[:2])
+
+
 def test_labels_outside_taxonomy_are_an_error():
     with pytest.raises(ConfigError, match="not in the taxonomy"):
         DomainClassifier(topics=_toy_topics()).fit(TOY, ["jobs"] + [None] * (len(TOY) - 1))

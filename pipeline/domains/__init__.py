@@ -15,12 +15,15 @@ from .ensemble import TopicEnsemble
 from .featurize import TermFeaturizer
 from .metrics import score
 from .pseudo import PseudoLabelLayer
+from .calibration import ThresholdLabels
+from .labels import LabelSetModel
 from .scorer import SeededTopicScorer
 from .taxonomy import Domain, Taxonomy, load_taxonomy
 from .terms import terms_from_tagged
 from .topics import SeededLDA, SeededNMF
 
-__all__ = ["ConditionalLogit", "Domain", "DomainClassifier", "PseudoLabelLayer", "SeededLDA",
+__all__ = ["ConditionalLogit", "Domain", "DomainClassifier", "LabelSetModel", "PseudoLabelLayer",
+           "SeededLDA", "ThresholdLabels",
            "SeededNMF", "SeededTopicScorer", "Taxonomy", "TermFeaturizer", "TopicEnsemble",
            "default_model_dir", "load_domain_model", "load_taxonomy", "save_domain_model", "score",
            "terms_from_tagged"]

@@ -20,6 +20,10 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from .scorer import Evidence
 
 #: A threshold no probability reaches: "this rule is off".
 OFF = 1.01
@@ -133,3 +137,33 @@ def choose_calibration(ids: Sequence[str], fallback: str, P: np.ndarray, E: np.n
     if E is not None:
         cal["anchor_thresholds"] = {d: float(anchors[j]) for j, d in enumerate(ids) if j != fb}
     return cal
+
+
+class ThresholdLabels(BaseEstimator):
+    """Label sets from one share threshold and per-domain anchor thresholds.
+
+    The label-model interface of :class:`~pipeline.domains.labels.LabelSetModel`
+    (``fit(members, P, Y, fallback)``, ``predict(members, P)``) over
+    :func:`choose_calibration`: a baseline and the rule of minsheng 0.2's models.
+
+    Attributes
+    ----------
+    label_threshold_ : float
+    anchors_ : ndarray (K,)
+        Per-domain anchor thresholds in column order (:data:`OFF` for the fallback).
+    """
+
+    def fit(self, members, P: np.ndarray, Y: np.ndarray, fallback: int = 0) -> "ThresholdLabels":
+        Y = np.asarray(Y, dtype=bool)
+        ids = [str(k) for k in range(P.shape[1])]
+        anchors = Evidence.average(members).anchors
+        labels = [[ids[k] for k in np.where(row)[0]] for row in Y]
+        chosen = choose_calibration(ids, ids[fallback], P, anchors, [ids[k] for k in P.argmax(1)],
+                                    labels, other_weights=(1.0,))
+        self.label_threshold_ = chosen["label_threshold"]
+        self.anchors_ = anchor_vector(chosen["anchor_thresholds"], ids, ids[fallback])
+        return self
+
+    def predict(self, members, P: np.ndarray) -> np.ndarray:
+        check_is_fitted(self)
+        return label_matrix(P, Evidence.average(members).anchors, self.label_threshold_, self.anchors_)

@@ -30,7 +30,7 @@ from . import calibration as cal
 from .decision import ConditionalLogit, adapt_livelihood_prior, design, reweight_prior
 from .ensemble import TopicEnsemble
 from .featurize import TermFeaturizer
-from .labels import LabelSetModel, label_features
+from .labels import LabelSetModel
 from .pseudo import PseudoLabelLayer
 from .scorer import Evidence
 from ..errors import ConfigError, value_invalid_msg
@@ -65,9 +65,11 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     pseudo_labels : PseudoLabelLayer or FrozenEstimator, default=None
         Fitted only when ``"pseudo"`` is among *evidence*.
     decision : ConditionalLogit, default=None
-    label_model : LabelSetModel, default=None
-        Fitted on rows whose target is a label list (``None``: ``LabelSetModel()``);
-        without such rows label sets come from *label_threshold* and *anchor_threshold*.
+    label_model : LabelSetModel or ThresholdLabels, default=None
+        Fitted on rows whose target is a label list (``None``: ``LabelSetModel()``;
+        :class:`~pipeline.domains.calibration.ThresholdLabels` is the share-and-anchor
+        threshold rule); without such rows label sets come from *label_threshold* and
+        *anchor_threshold*.
     evidence : tuple of str, default=("seeded", "anchors", "shares", "mean")
         The evidence kinds the decision reads, in order (:data:`EVIDENCE_KINDS`).
     per_member : bool, default=True
@@ -175,7 +177,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
                 Y[r, [index[d] for d in targets.label_sets[rows[j]]]] = True
             model = clone(self.label_model) if self.label_model is not None else LabelSetModel()
             sub = [Evidence.take(m, with_sets) for m in members]
-            self.label_model_ = model.fit(label_features(sub, P[with_sets]), P[with_sets], Y)
+            self.label_model_ = model.fit(sub, P[with_sets], Y, fallback=fb)
         return self
 
     def _unsupervised_decision(self) -> ConditionalLogit:
@@ -236,7 +238,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         ev, F = self._evidence(terms, members)
         P, has = self._raw_proba(terms, (ev, F))
         if getattr(self, "label_model_", None) is not None:
-            Y = self.label_model_.predict(label_features(members, P), P)
+            Y = self.label_model_.predict(members, P)
         else:
             anchors = cal.anchor_vector(self.calibration_.get("anchor_thresholds"),
                                         list(self.classes_), self.taxonomy_.fallback)

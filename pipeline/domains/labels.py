@@ -83,19 +83,22 @@ class LabelSetModel(BaseEstimator):
 
     Examples
     --------
-    >>> F = label_features(members, P)                    # doctest: +SKIP
-    >>> LabelSetModel().fit(F, P, Y).predict(F, P)        # doctest: +SKIP
+    >>> members = clf.topics_.member_evidence(terms)       # doctest: +SKIP
+    >>> LabelSetModel().fit(members, P, Y).predict(members, P)  # doctest: +SKIP
     """
 
     def __init__(self, C: float = 10.0, thresholds: tuple = THRESHOLDS):
         self.C = C
         self.thresholds = thresholds
 
-    def fit(self, F: np.ndarray, P: np.ndarray, Y: np.ndarray) -> "LabelSetModel":
-        """*F*: :func:`label_features`; *P*: decision probabilities; *Y*: (n, K) gold sets."""
+    def fit(self, members: Sequence[Evidence], P: np.ndarray, Y: np.ndarray,
+            fallback: int | None = None) -> "LabelSetModel":
+        """*members*: each topic model's evidence; *P*: decision probabilities; *Y*: (n, K)
+        gold sets.  (*fallback* is accepted for the interface and not needed.)"""
         if not (isinstance(self.C, (int, float)) and self.C > 0):
             raise ConfigError(value_invalid_msg("LabelSetModel C", self.C, "a number > 0"))
         Y = np.asarray(Y, dtype=bool)
+        F = label_features(members, P)
         n, k, f = F.shape
         if Y.all() or not Y.any():
             raise ConfigError("LabelSetModel needs label sets with both members and non-members; "
@@ -103,7 +106,7 @@ class LabelSetModel(BaseEstimator):
         self.logistic_ = LogisticRegression(C=float(self.C), max_iter=5000)
         self.logistic_.fit(F.reshape(n * k, f), Y.reshape(-1))
         self.n_features_in_ = f
-        Q = self.predict_proba(F)
+        Q = self._pair_proba(F)
         primary = np.argmax(P, axis=1)
         best, self.threshold_ = -1.0, 0.5
         for t in self.thresholds:
@@ -112,9 +115,12 @@ class LabelSetModel(BaseEstimator):
                 best, self.threshold_ = val, float(t)
         return self
 
-    def predict_proba(self, F: np.ndarray) -> np.ndarray:
+    def predict_proba(self, members: Sequence[Evidence], P: np.ndarray) -> np.ndarray:
         """(n, K) probability that each domain is in each paragraph's label set."""
         check_is_fitted(self)
+        return self._pair_proba(label_features(members, P))
+
+    def _pair_proba(self, F: np.ndarray) -> np.ndarray:
         n, k, f = F.shape
         return self.logistic_.predict_proba(F.reshape(n * k, f))[:, 1].reshape(n, k)
 
@@ -124,6 +130,6 @@ class LabelSetModel(BaseEstimator):
         Y[np.arange(len(Q)), primary] = True
         return Y
 
-    def predict(self, F: np.ndarray, P: np.ndarray) -> np.ndarray:
+    def predict(self, members: Sequence[Evidence], P: np.ndarray) -> np.ndarray:
         """(n, K) boolean label sets; the argmax of *P* is always in."""
-        return self._sets(self.predict_proba(F), np.argmax(P, axis=1), self.threshold_)
+        return self._sets(self.predict_proba(members, P), np.argmax(P, axis=1), self.threshold_)

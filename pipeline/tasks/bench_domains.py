@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import KFold
 
-from ..domains import PseudoLabelLayer, TopicEnsemble, load_domain_model, load_taxonomy
+from ..domains import (PseudoLabelLayer, ThresholdLabels, TopicEnsemble, load_domain_model,
+                       load_taxonomy)
 from ..domains.baselines import KeywordDictionary, SeededTomotopyLDA, plain_lda_scores, tfidf_logistic
 from ..domains.metrics import HEADLINE, acceptable_accuracy, score
 from .domain_config import DEFAULT_CONFIG, load_config, read_labeled
@@ -124,6 +125,10 @@ def run_bench(quick: bool = False) -> tuple[list[dict], dict]:
         evidence=tuple(shipped.evidence) + ("pseudo",), pseudo_labels=PseudoLabelLayer()).fit(X_unl)
     out.append(_cv_row("shipped + pseudo-label layer", pseudo, X_lab, labeled, t,
                        "pseudo-labels from the unlabeled text"))
+    t = time.time()
+    thresholds = with_frozen_topics(shipped).set_params(label_model=ThresholdLabels()).fit(X_unl)
+    out.append(_cv_row("shipped, label sets by share/anchor thresholds", thresholds, X_lab,
+                       labeled, t, "the v2.0 label rule instead of the label-set model"))
     t = time.time()
     out.append(_cv_row("**DomainClassifier (shipped)**", shipped, X_lab, labeled, t,
                        "as trained"))
