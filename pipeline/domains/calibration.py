@@ -153,7 +153,9 @@ class ThresholdLabels(BaseEstimator):
         Per-domain anchor thresholds in column order (:data:`OFF` for the fallback).
     """
 
-    def fit(self, members, P: np.ndarray, Y: np.ndarray, fallback: int = 0) -> "ThresholdLabels":
+    def fit(self, members, P: np.ndarray, Y: np.ndarray, fallback: int = 0,
+            extra: np.ndarray | None = None) -> "ThresholdLabels":
+        """Choose the thresholds on label sets *Y* (*extra* evidence is not read)."""
         Y = np.asarray(Y, dtype=bool)
         ids = [str(k) for k in range(P.shape[1])]
         anchors = Evidence.average(members).anchors
@@ -164,6 +166,6 @@ class ThresholdLabels(BaseEstimator):
         self.anchors_ = anchor_vector(chosen["anchor_thresholds"], ids, ids[fallback])
         return self
 
-    def predict(self, members, P: np.ndarray) -> np.ndarray:
+    def predict(self, members, P: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         check_is_fitted(self)
         return label_matrix(P, Evidence.average(members).anchors, self.label_threshold_, self.anchors_)

@@ -5,6 +5,7 @@ Composition, one step per job (each saved inside the artifact)::
     TermFeaturizer      text -> content-word terms (segmenter, POS filter, names out)
     TopicEnsemble       terms -> seeded NMF + seeded LDA evidence per domain
     PseudoLabelLayer    terms -> class-balanced discriminative evidence (no gold labels)
+    SupervisedTermLayer terms -> per-domain term evidence learned from the labels
     ConditionalLogit    evidence -> P(domain), shared weights across domains
     LabelSetModel       P + evidence -> label sets (fitted when label sets are given;
                         without them, share and anchor thresholds)
@@ -32,16 +33,31 @@ from .ensemble import TopicEnsemble
 from .featurize import TermFeaturizer
 from .labels import LabelSetModel
 from .pseudo import PseudoLabelLayer
+from .term_layer import SupervisedTermLayer
 from .scorer import Evidence
 from ..errors import ConfigError, value_invalid_msg
 from .targets import parse_targets
 from .taxonomy import Taxonomy, load_taxonomy
 
 #: Evidence kinds a decision may read per domain (see :class:`~pipeline.domains.scorer.Evidence`;
-#: ``pseudo`` is the pseudo-label layer's probability).
-EVIDENCE_KINDS = ("seeded", "shares", "anchors", "mean", "pseudo")
+#: ``pseudo`` is the pseudo-label layer's probability, ``terms`` the supervised term layer's
+#: out-of-fold score).
+EVIDENCE_KINDS = ("seeded", "shares", "anchors", "mean", "pseudo", "terms")
 #: The shipped choice (cross-validated on report paragraphs and messages, BENCHMARKS.md).
-DEFAULT_EVIDENCE = ("seeded", "anchors", "shares", "mean")
+DEFAULT_EVIDENCE = ("seeded", "anchors", "shares", "mean", "terms")
+#: Kinds that come from one layer, not from each topic model.
+_LAYER_KINDS = ("pseudo", "terms")
+
+
+def _set_matrix(targets, rows, ids) -> np.ndarray:
+    """(len(rows), K) booleans: a row's label set where it has one, else its acceptable primaries."""
+    index = {d: k for k, d in enumerate(ids)}
+    Y = targets.acceptable[rows] > 0
+    for r, i in enumerate(rows):
+        if targets.label_sets[i]:
+            Y[r] = False
+            Y[r, [index[d] for d in targets.label_sets[i]]] = True
+    return Y
 
 
 def _fit_or_keep(template, default, *args, **kwargs):
@@ -64,6 +80,10 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         ``None`` is ``TopicEnsemble()`` (seeded NMF + seeded LDA).
     pseudo_labels : PseudoLabelLayer or FrozenEstimator, default=None
         Fitted only when ``"pseudo"`` is among *evidence*.
+    term_layer : SupervisedTermLayer, default=None
+        Fitted on the labeled rows when ``"terms"`` is among *evidence* (``None``:
+        ``SupervisedTermLayer()``); the decision and the label-set model learn from
+        its out-of-fold scores.  Without labeled rows the kind is silent (zeros).
     decision : ConditionalLogit, default=None
     label_model : LabelSetModel or ThresholdLabels, default=None
         Fitted on rows whose target is a label list (``None``: ``LabelSetModel()``;
@@ -84,7 +104,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     ----------
     classes_ : ndarray of str
         Taxonomy ids, the column order of :meth:`predict_proba`.
-    taxonomy_, featurizer_, topics_, pseudo_labels_, decision_ : fitted steps
+    taxonomy_, featurizer_, topics_, pseudo_labels_, term_layer_, decision_ : fitted steps
     label_model_ : LabelSetModel or None
         ``None`` when no row had a label set.
     calibration_ : dict
@@ -103,13 +123,14 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, taxonomy=None, featurizer=None, topics=None, pseudo_labels=None,
-                 decision=None, label_model=None, evidence: tuple = DEFAULT_EVIDENCE,
+                 term_layer=None, decision=None, label_model=None, evidence: tuple = DEFAULT_EVIDENCE,
                  per_member: bool = True, label_threshold: float = 0.2,
                  anchor_threshold: float = 0.95):
         self.taxonomy = taxonomy
         self.featurizer = featurizer
         self.topics = topics
         self.pseudo_labels = pseudo_labels
+        self.term_layer = term_layer
         self.decision = decision
         self.label_model = label_model
         self.evidence = evidence
@@ -153,6 +174,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         self.n_labeled_ = int(targets.labeled.sum())
         self.adapted_prior_ = None
         self.label_model_ = None
+        self.term_layer_ = None
         self.calibration_ = {"label_threshold": float(self.label_threshold),
                              "anchor_thresholds": {d: float(self.anchor_threshold)
                                                    for d in tax.livelihood_ids}}
@@ -164,7 +186,12 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         rows = np.where(targets.labeled)[0]
         lab_terms = [terms[i] for i in rows]
         members = self.topics_.member_evidence(lab_terms)
-        ev, F = self._evidence(lab_terms, members)
+        term_scores = None
+        if "terms" in self.evidence:
+            layer = clone(self.term_layer) if self.term_layer is not None else SupervisedTermLayer()
+            self.term_layer_, term_scores = layer.fit_oof(
+                lab_terms, _set_matrix(targets, rows, tax.ids), taxonomy=tax)
+        ev, F, _ = self._evidence(lab_terms, members, term_scores)
         decision = clone(self.decision) if self.decision is not None else ConditionalLogit()
         self.decision_ = decision.fit(design(F, fb), targets.acceptable[rows], fallback=fb)
         P = self._raw_proba(lab_terms, (ev, F))[0]
@@ -177,14 +204,15 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
                 Y[r, [index[d] for d in targets.label_sets[rows[j]]]] = True
             model = clone(self.label_model) if self.label_model is not None else LabelSetModel()
             sub = [Evidence.take(m, with_sets) for m in members]
-            self.label_model_ = model.fit(sub, P[with_sets], Y, fallback=fb)
+            extra = None if term_scores is None else term_scores[with_sets]
+            self.label_model_ = model.fit(sub, P[with_sets], Y, fallback=fb, extra=extra)
         return self
 
     def _unsupervised_decision(self) -> ConditionalLogit:
         """Without labels: every kind of evidence weighs the same for every domain."""
-        kinds = [k for k in self.evidence if k != "pseudo"]
+        kinds = [k for k in self.evidence if k not in _LAYER_KINDS]
         f = len(kinds) * (len(self.topics_.scorers_) if self.per_member else 1) \
-            + ("pseudo" in self.evidence)
+            + sum(k in self.evidence for k in _LAYER_KINDS)
         dec = ConditionalLogit()
         dec.coef_ = np.concatenate([np.full(f, 3.0), np.full(f, 3.0), [0.0]])
         dec.intercept_ = np.zeros(len(self.classes_))
@@ -207,23 +235,29 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     # ---------------------------------------------------------------- inference
-    def _evidence(self, terms, members=None):
-        """Averaged evidence (for label sets and ``has_terms``) and the decision's features
-        (paragraph x domain x feature): the evidence kinds of each member, or of the average."""
+    def _evidence(self, terms, members=None, term_scores=None):
+        """Averaged evidence (for ``has_terms``), the decision's features (paragraph x
+        domain x feature: the evidence kinds of each member, or of the average, then the
+        layers' kinds) and the term layer's scores (None when ``"terms"`` is not used)."""
         members = self.topics_.member_evidence(terms) if members is None else members
         ev = Evidence.average(members)
-        pseudo = self.pseudo_labels_.predict_proba(terms) if "pseudo" in self.evidence else None
         features = []
         for part in (members if self.per_member else [ev]):
             for k in self.evidence:
-                if k != "pseudo":
+                if k not in _LAYER_KINDS:
                     features.append(getattr(part, k))
-        if pseudo is not None:
-            features.append(pseudo)
-        return ev, np.stack(features, axis=2)
+        if "pseudo" in self.evidence:
+            features.append(self.pseudo_labels_.predict_proba(terms))
+        if "terms" in self.evidence:
+            if term_scores is None:
+                layer = getattr(self, "term_layer_", None)
+                term_scores = (layer.decision_function(terms) if layer is not None
+                               else np.zeros_like(ev.shares))
+            features.append(term_scores)
+        return ev, np.stack(features, axis=2), term_scores
 
     def _raw_proba(self, terms, computed=None) -> tuple[np.ndarray, np.ndarray]:
-        ev, F = computed if computed is not None else self._evidence(terms)
+        ev, F = computed if computed is not None else self._evidence(terms)[:2]
         P = self.decision_.predict_proba(design(F, self.fallback_index_))
         if getattr(self, "adapted_prior_", None) is not None:
             P = reweight_prior(P, self.fallback_index_, self.adapted_prior_, self.prior_)
@@ -235,10 +269,10 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         terms = self.featurizer_.transform(X)
         members = self.topics_.member_evidence(terms)
-        ev, F = self._evidence(terms, members)
+        ev, F, term_scores = self._evidence(terms, members)
         P, has = self._raw_proba(terms, (ev, F))
         if getattr(self, "label_model_", None) is not None:
-            Y = self.label_model_.predict(members, P)
+            Y = self.label_model_.predict(members, P, extra=term_scores)
         else:
             anchors = cal.anchor_vector(self.calibration_.get("anchor_thresholds"),
                                         list(self.classes_), self.taxonomy_.fallback)

@@ -34,10 +34,12 @@ LABEL_EVIDENCE = ("seeded", "anchors", "shares", "mean", "support", "strong", "s
 THRESHOLDS = tuple(round(float(t), 3) for t in np.arange(0.1, 0.9, 0.025))
 
 
-def label_features(members: Sequence[Evidence], P: np.ndarray) -> np.ndarray:
-    """(paragraph, domain, feature) array: members' evidence, the decision's P, a one-hot."""
+def label_features(members: Sequence[Evidence], P: np.ndarray,
+                   extra: np.ndarray | None = None) -> np.ndarray:
+    """(paragraph, domain, feature) array: members' evidence, the decision's P, *extra*
+    (n, K) scores such as the supervised term layer's, a one-hot of the domain."""
     n, k = P.shape
-    cols = []
+    cols = [] if extra is None else [np.asarray(extra, dtype=np.float64)]
     for m in members:
         for kind in LABEL_EVIDENCE:
             value = getattr(m, kind)
@@ -92,13 +94,14 @@ class LabelSetModel(BaseEstimator):
         self.thresholds = thresholds
 
     def fit(self, members: Sequence[Evidence], P: np.ndarray, Y: np.ndarray,
-            fallback: int | None = None) -> "LabelSetModel":
+            fallback: int | None = None, extra: np.ndarray | None = None) -> "LabelSetModel":
         """*members*: each topic model's evidence; *P*: decision probabilities; *Y*: (n, K)
-        gold sets.  (*fallback* is accepted for the interface and not needed.)"""
+        gold sets; *extra*: further (n, K) evidence (out-of-fold term scores).  (*fallback*
+        is accepted for the interface and not needed.)"""
         if not (isinstance(self.C, (int, float)) and self.C > 0):
             raise ConfigError(value_invalid_msg("LabelSetModel C", self.C, "a number > 0"))
         Y = np.asarray(Y, dtype=bool)
-        F = label_features(members, P)
+        F = label_features(members, P, extra)
         n, k, f = F.shape
         if Y.all() or not Y.any():
             raise ConfigError("LabelSetModel needs label sets with both members and non-members; "
@@ -115,10 +118,11 @@ class LabelSetModel(BaseEstimator):
                 best, self.threshold_ = val, float(t)
         return self
 
-    def predict_proba(self, members: Sequence[Evidence], P: np.ndarray) -> np.ndarray:
+    def predict_proba(self, members: Sequence[Evidence], P: np.ndarray,
+                      extra: np.ndarray | None = None) -> np.ndarray:
         """(n, K) probability that each domain is in each paragraph's label set."""
         check_is_fitted(self)
-        return self._pair_proba(label_features(members, P))
+        return self._pair_proba(label_features(members, P, extra))
 
     def _pair_proba(self, F: np.ndarray) -> np.ndarray:
         n, k, f = F.shape
@@ -130,6 +134,8 @@ class LabelSetModel(BaseEstimator):
         Y[np.arange(len(Q)), primary] = True
         return Y
 
-    def predict(self, members: Sequence[Evidence], P: np.ndarray) -> np.ndarray:
+    def predict(self, members: Sequence[Evidence], P: np.ndarray,
+                extra: np.ndarray | None = None) -> np.ndarray:
         """(n, K) boolean label sets; the argmax of *P* is always in."""
-        return self._sets(self.predict_proba(members, P), np.argmax(P, axis=1), self.threshold_)
+        return self._sets(self.predict_proba(members, P, extra), np.argmax(P, axis=1),
+                          self.threshold_)

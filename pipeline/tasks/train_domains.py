@@ -27,11 +27,13 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import KFold
 
 from ..domains import DomainClassifier, load_taxonomy, save_domain_model
+from ..domains.classifier import DEFAULT_EVIDENCE
 from ..domains.decision import ConditionalLogit
 from ..domains.ensemble import TopicEnsemble, default_scorers
 from ..domains.featurize import TermFeaturizer
 from ..domains.metrics import acceptable_accuracy, headline, score
 from ..domains.pseudo import PseudoLabelLayer
+from ..domains.term_layer import SupervisedTermLayer
 from ..errors import ConfigError
 from .domain_config import check_labels, load_config, read_labeled
 from .manifest_entry import link_shipped_pipeline, record_in_manifest
@@ -46,8 +48,9 @@ def _logger() -> Callable[[str], None]:
 
 def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
     """An unfitted DomainClassifier with the config's steps and parameters."""
-    f, t, p, d = (dict(cfg.get(k, {})) for k in ("featurizer", "topics", "pseudo", "decision"))
-    evidence = tuple(d.pop("evidence", ("seeded", "anchors", "shares", "mean")))
+    f, t, p, d, w = (dict(cfg.get(k, {}))
+                     for k in ("featurizer", "topics", "pseudo", "decision", "terms"))
+    evidence = tuple(d.pop("evidence", DEFAULT_EVIDENCE))
     per_member = bool(d.pop("per_member", True))
     known_topics = {"random_state", "min_df", "max_df", "max_features", "n_free_topics", "seed_strength"}
     if set(t) - known_topics:
@@ -61,7 +64,7 @@ def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
                                  seed_strength=float(t.get("seed_strength", 30.0)))
     steps = {}
     for section, cls, params in (("featurizer", TermFeaturizer, f), ("pseudo", PseudoLabelLayer, p),
-                                 ("decision", ConditionalLogit, d)):
+                                 ("terms", SupervisedTermLayer, w), ("decision", ConditionalLogit, d)):
         try:
             steps[section] = cls(**params)
         except TypeError as exc:
@@ -69,7 +72,8 @@ def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
                               f"{sorted(cls().get_params())}.") from exc
     return DomainClassifier(
         taxonomy=taxonomy, featurizer=steps["featurizer"], topics=TopicEnsemble(scorers),
-        pseudo_labels=steps["pseudo"], decision=steps["decision"], evidence=evidence,
+        pseudo_labels=steps["pseudo"], term_layer=steps["terms"], decision=steps["decision"],
+        evidence=evidence,
         per_member=per_member)
 
 
@@ -79,7 +83,8 @@ def with_frozen_topics(clf: DomainClassifier) -> DomainClassifier:
                             topics=FrozenEstimator(clf.topics_),
                             pseudo_labels=None if clf.pseudo_labels_ is None
                             else FrozenEstimator(clf.pseudo_labels_),
-                            decision=clf.decision, label_model=clf.label_model,
+                            term_layer=clf.term_layer, decision=clf.decision,
+                            label_model=clf.label_model,
                             evidence=clf.evidence,
                             per_member=clf.per_member,
                             label_threshold=clf.label_threshold,
