@@ -127,6 +127,39 @@ def test_label_set_model_errors_name_the_fix():
         LabelSetModel(C=0).fit([], P, np.eye(3, dtype=bool)[:2])
 
 
+def test_term_layer_scores_out_of_fold_and_starts_from_seeds():
+    """fit_oof's scores for a row come from a layer that never saw the row; the seed
+    pseudo-paragraphs give a domain without labeled rows its own words."""
+    from pipeline.domains.term_layer import SupervisedTermLayer
+    tax = load_taxonomy()
+    ids = tax.ids
+    X = [["就业", "岗位", f"w{i}"] for i in range(10)] + [["经济", "投资", f"v{i}"] for i in range(10)]
+    Y = np.zeros((20, len(ids)), bool)
+    Y[:10, ids.index("employment")] = True
+    Y[10:, ids.index("other")] = True
+    layer, oof = SupervisedTermLayer().fit_oof(X, Y, taxonomy=tax)
+    inside = layer.decision_function(X)
+    assert oof.shape == inside.shape == (20, len(ids))
+    assert not np.allclose(oof, inside)  # the row's own unique word is unknown out of fold
+    emp, fb = ids.index("employment"), ids.index("other")
+    assert (oof[:10, emp] > oof[10:, emp].max()).all()
+    s = layer.decision_function([["低保", "救助"], ["就业"]])
+    sa = ids.index("social_assistance")
+    assert s[0, sa] > s[1, sa]  # learned from the seed pseudo-paragraph alone
+    no_seeds = SupervisedTermLayer(seed_rows=False).fit(X, Y, taxonomy=tax)
+    assert no_seeds.decision_function([["低保"]])[0, sa] < 0  # never in a training set
+    with pytest.raises(ConfigError, match="SupervisedTermLayer C"):
+        SupervisedTermLayer(C=-1).fit(X, Y, taxonomy=tax)
+
+
+def test_term_evidence_needs_labels_and_is_silent_without():
+    m = _toy_model(labeled=False)
+    assert "terms" in m.evidence and m.term_layer_ is None
+    labeled = _toy_model()
+    assert labeled.term_layer_ is not None
+    assert labeled.term_layer_.decision_function([["教育"]]).shape == (1, len(labeled.classes_))
+
+
 def test_labels_outside_taxonomy_are_an_error():
     with pytest.raises(ConfigError, match="not in the taxonomy"):
         DomainClassifier(topics=_toy_topics()).fit(TOY, ["jobs"] + [None] * (len(TOY) - 1))
