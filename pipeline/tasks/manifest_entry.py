@@ -17,18 +17,19 @@ def record_in_manifest(model_dir: Path) -> bool:
     meta = read_meta(model_dir)
     c, sc = meta.get("corpus", {}), meta.get("scores", {})
     fields = {
-        "description": "livelihood DomainClassifier (scikit-learn, joblib): featurizer, seeded "
-                       "NMF + LDA, pseudo-label layer, conditional logit, label calibration",
+        "description": "livelihood DomainClassifier (scikit-learn, joblib): "
+                       + str(meta.get("steps") or "featurizer, seeded NMF + LDA, conditional logit"),
         "data": f"{c.get('reports')} minus documents {', '.join(c.get('excluded_docs', []))} "
                 f"({c.get('report_paragraphs')} paragraphs via read_corpus); People's Daily 1998-01 "
                 f"train split ({c.get('pd1998_paragraphs')} sentences); corpus sha256 {c.get('sha256')}",
         "command": str(meta.get("train_command")),
         "taxonomy_sha256": meta["taxonomy"]["sha256"],
-        "calibration": f"{json.dumps(meta.get('calibration'), sort_keys=True)} "
-                       f"(chosen on {sc.get('labeled_file')})",
+        "label_sets": f"{json.dumps(meta.get('label_sets', meta.get('calibration')), sort_keys=True)} "
+                      f"(chosen on {sc.get('labeled_file')})",
         "trust": "joblib is pickle: load only artifacts from this repository or trained yourself",
     }
-    scores = {f"{split}_{name}": value for split in ("dev", "cv5")
+    # cv5 only: "dev" is in-sample (the term layer has seen those rows) and measures nothing
+    scores = {f"{split}_{name}": value for split in ("cv5",)
               for name, value in sorted((sc.get(split) or {}).items())}
     for key in ("primary_accuracy", "primary_accuracy_adapted"):
         if key in sc.get("messages", {}):

@@ -46,6 +46,31 @@ def _logger() -> Callable[[str], None]:
     return log
 
 
+def _step_names(clf: DomainClassifier) -> list[str]:
+    """The fitted steps, in order, for MANIFEST and meta.json."""
+    names = ["featurizer", " + ".join(f"seeded {n.upper()}" for n, _ in clf.topics_.scorers_)]
+    if clf.pseudo_labels_ is not None:
+        names.append("pseudo-label layer")
+    if getattr(clf, "term_layer_", None) is not None:
+        names.append("supervised term layer")
+    names.append("conditional logit")
+    names.append("label-set model" if clf.label_model_ is not None else "label thresholds")
+    return names
+
+
+def _label_rule(clf: DomainClassifier) -> dict:
+    """How label sets are made: the label-set model's threshold, or the share/anchor thresholds."""
+    lm = clf.label_model_
+    if lm is None:
+        return {"rule": "thresholds", **clf.calibration_}
+    rule = {"rule": type(lm).__name__}
+    rule.update({k: v for k, v in (("threshold", getattr(lm, "threshold_", None)),
+                                   ("C", getattr(lm, "C", None))) if v is not None})
+    if hasattr(lm, "label_threshold_"):
+        rule.update(label_threshold=lm.label_threshold_)
+    return rule
+
+
 def classifier_from_cfg(cfg: dict, taxonomy) -> DomainClassifier:
     """An unfitted DomainClassifier with the config's steps and parameters."""
     f, t, p, d, w = (dict(cfg.get(k, {}))
@@ -214,7 +239,8 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
                 "ids": scores["cv5_confusion"]["ids"], "matrix": scores["cv5_confusion"]["counts"],
                 "source": f"5-fold cross-validated primaries on {scores.get('labeled_file')} "
                           f"(rows: gold, columns: predicted)"},
-            "calibration": clf.calibration_, "prior": clf.prior_,
+            "steps": ", ".join(_step_names(clf)),
+            "label_sets": _label_rule(clf), "prior": clf.prior_,
             "train_command": f"minsheng train domains {config_path}"
                              + "".join(f" --{k} {v}" for k, v in sorted(overrides.items()))}
     save_domain_model(clf, out, meta)
