@@ -160,6 +160,20 @@ def test_term_evidence_needs_labels_and_is_silent_without():
     assert labeled.term_layer_.decision_function([["教育"]]).shape == (1, len(labeled.classes_))
 
 
+def test_conditional_logit_warns_when_it_does_not_converge():
+    from sklearn.exceptions import ConvergenceWarning
+    from pipeline.domains.decision import ConditionalLogit
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(40, 3, 4))
+    Y = np.eye(3)[rng.integers(0, 3, 40)]
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        ConditionalLogit(max_iter=1).fit(Z, Y)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ConditionalLogit().fit(Z, Y)
+
+
 def test_labels_outside_taxonomy_are_an_error():
     with pytest.raises(ConfigError, match="not in the taxonomy"):
         DomainClassifier(topics=_toy_topics()).fit(TOY, ["jobs"] + [None] * (len(TOY) - 1))

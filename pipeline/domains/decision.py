@@ -15,9 +15,12 @@ a run whose base rate is not the reports' (citizen messages).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, value_invalid_msg
@@ -58,6 +61,8 @@ class ConditionalLogit(BaseEstimator):
         government is not: balancing keeps one genre's base rate from deciding
         every doubtful paragraph of another.  :meth:`adapt_priors` restores a
         corpus's own base rate when it is wanted.
+    max_iter : int, default=1000
+        L-BFGS iterations; a fit that stops short warns (``ConvergenceWarning``).
 
     Attributes
     ----------
@@ -66,10 +71,11 @@ class ConditionalLogit(BaseEstimator):
     """
 
     def __init__(self, l2: float = 1e-3, bias_l2: float | None = 1e-2,
-                 livelihood_weight: float | str = "balanced"):
+                 livelihood_weight: float | str = "balanced", max_iter: int = 1000):
         self.l2 = l2
         self.bias_l2 = bias_l2
         self.livelihood_weight = livelihood_weight
+        self.max_iter = max_iter
 
     def fit(self, Z: np.ndarray, Y: np.ndarray, sample_weight: np.ndarray | None = None,
             fallback: int | None = None):
@@ -102,7 +108,11 @@ class ConditionalLogit(BaseEstimator):
             return value, np.concatenate([gw, G.sum(axis=0) + 2 * self.bias_l2 * b])
 
         res = minimize(loss, np.zeros(d + nb), jac=True, method="L-BFGS-B",
-                       options={"maxiter": 1000})
+                       options={"maxiter": int(self.max_iter)})
+        if not res.success:
+            warnings.warn(f"ConditionalLogit did not converge in {res.nit} L-BFGS iterations "
+                          f"({res.message}); raise l2 or check the evidence for extreme values.",
+                          ConvergenceWarning, stacklevel=2)
         self.coef_ = res.x[:d]
         self.intercept_ = res.x[d:] if nb else np.zeros(k)
         self.n_iter_ = int(res.nit)
