@@ -210,3 +210,19 @@ def test_partitions_split_long_and_group_short_documents():
     assert [[t["part_id"] for t in p] for p in parts] == [["long@0"], ["long@4"],
                                                            ["long@8", "a@0"], ["b@0"]]
     assert [t for p in parts for t in p] == tasks
+
+
+def test_domain_status_says_when_other_is_a_default(tmp_path):
+    """A body paragraph with no content word the classifier knows is ``other`` by default,
+    not by evidence: its row says ``domain_status = no_terms``, as classify does."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("今年我市将大力发展养老服务，建设社区养老服务中心，提高老年人生活质量。\n\n"
+                                  "哈哈哈，嗯嗯，啊啊啊。\n", encoding="utf-8")
+    res = run_from_config(DEFAULT_CFG, overrides(corpus, tmp_path / "out"), resume=False)
+    rows = {r["text"]: r for r in _jsonl(res.output_dir / "paragraphs.jsonl") if r["kind"] == "body"}
+    assert len(rows) == 2
+    liv = next(r for t, r in rows.items() if t.startswith("今年"))
+    bare = next(r for t, r in rows.items() if t.startswith("哈"))
+    assert (liv["status"], liv["domain_status"]) == ("ok", "ok")
+    assert (bare["status"], bare["domain_status"], bare["domain"]) == ("ok", "no_terms", "other")

@@ -37,8 +37,8 @@ def paragraph_rows(docs: Sequence[Any], results: Mapping[str, dict[str, Any]], *
                 "kind": p.kind, "role": p.role,
                 "text": p.text, "start": p.start, "end": p.end,
                 "status": status, "reason": doc.reason if status != "ok" else p.note,
-                "domain": None, "domains": [], "cats": {}, "score": None,
-                "low_confidence": False,
+                "domain": None, "domains": [], "cats": {}, "domain_status": None,
+                "score": None, "low_confidence": False,
             }
             res = by_id.get(p.id)
             if status == "ok" and res is None:
@@ -49,6 +49,7 @@ def paragraph_rows(docs: Sequence[Any], results: Mapping[str, dict[str, Any]], *
                 row.update(status=res["status"], reason=res["reason"] or p.note,
                            domain=res["domain"],
                            domains=res["domains"], cats=cats, score=score,
+                           domain_status=res.get("domain_status"),
                            low_confidence=score is not None and score < low_confidence)
                 if "topic" in res:
                     row["topic"] = res["topic"]

@@ -116,6 +116,7 @@ def _row(para: dict[str, Any], doc: Any, topic: dict[str, str] | None = None) ->
     row = {
         "para_id": para["id"], "kind": para["kind"], "status": "ok", "reason": None,
         "domain": domain, "domains": domains, "cats": cats,
+        "domain_status": doc._.domain_status if _has_ext(doc, "domain_status") else None,
         "tokens": [t.text for t in doc], "tags": [t.tag_ for t in doc],
     }
     if topic is not None:
