@@ -82,6 +82,42 @@ def alternated(systems: dict[str, Callable[[], object]], chars: int, rounds: int
     return {name: chars / seconds for name, seconds in best.items()}
 
 
+def by_script(texts: list[str]) -> dict[str, list[str]]:
+    """*texts* split into those that :func:`pipeline.nlp.normalize.looks_traditional`
+    (the 1950s reports) and the rest, for the per-script jieba.posseg rows."""
+    from .normalize import looks_traditional
+
+    trad = [t for t in texts if looks_traditional(t)]
+    return {"traditional": trad, "simplified": [t for t in texts if not looks_traditional(t)]}
+
+
+def script_rows(nlp, texts: list[str], rounds: int) -> list[str]:
+    """Measure rows: jieba.posseg and the shipped pipeline on the traditional and the
+    simplified paragraphs of *texts* apart, and jieba.posseg's share of time on the
+    traditional ones. Why jieba.posseg's chars/s differ so much between the two report
+    samples: a character missing from posseg's HMM table (``char_state_tab``; most
+    traditional characters) gets every one of its ~250 POS-BMES states, and posseg's
+    Viterbi is quadratic in the states, in pure Python."""
+    import jieba.posseg as posseg
+
+    parts = {name: items for name, items in by_script(texts).items() if items}
+    rows = []
+    for name, items in parts.items():
+        chars = sum(map(len, items))
+        speed = alternated({"jieba": lambda: [list(posseg.cut(t)) for t in items],
+                            "ours": lambda: list(nlp.pipe(items, batch_size=64))}, chars, rounds)
+        rows.append((name, len(items), chars, speed))
+    total_s = sum(chars / speed["jieba"] for _, _, chars, speed in rows)
+    all_chars = sum(chars for _, _, chars, _ in rows)
+    out = []
+    for name, n, chars, speed in rows:
+        out.append(f"| all-years sample, {name} paragraphs ({n:,}, {chars / all_chars:.1%} of chars): "
+                   f"jieba.posseg / shipped n_process=1 chars/s, share of jieba.posseg's time | "
+                   f"{speed['jieba']:,.0f} / {speed['ours']:,.0f} ({speed['ours'] / speed['jieba']:.2f}×), "
+                   f"{chars / speed['jieba'] / total_s:.0%} |")
+    return out
+
+
 def stage_profile(nlp, texts: list[str], batch_size: int = 64) -> list[tuple[str, float]]:
     """Seconds per stage of the one-process pipeline on *texts*, batch by batch as
     ``nlp.pipe`` runs them: the tokenizer split into views + lexicon, the CRF's
@@ -222,6 +258,7 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
                  for name, items in samples.items()}
     load_after = os.getloadavg()[0]
     speeds = by_sample["recent reports, in file order"]
+    scripts = script_rows(nlp, samples["all years, every k-th paragraph"], 1 if quick else 2)
     headroom = parallel_headroom()
     one = speeds["shipped pipeline, nlp.pipe n_process=1"]
     fresh = fresh_process(texts)
@@ -250,7 +287,7 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
               f"| peak RSS of that process after the paragraphs | {fresh['rss_mb']:,.0f} MB |",
               f"| `{NEWSLETTER.name}` vs its t2s conversion, paragraphs with the same tags / "
               f"entity labels / domains | {trad['tags']}/{n} / {trad['entities']}/{n} / {trad['domains']}/{n} |",
-              f"| entities of `\" \"` | {len(nlp(' ').ents)} |", "",
+              f"| entities of `\" \"` | {len(nlp(' ').ents)} |", *scripts, "",
               "Where one process spends its time on the recent report paragraphs:", "",
               "| stage | seconds | share | chars/s |", "|---|---|---|---|"]
     lines += [f"| {name} | {s:.2f} | {s / total:.0%} | {chars / s:,.0f} |" if s else
