@@ -35,7 +35,7 @@ def test_component_writes_cats_domain_domains_topic(toy_dir):
     pipe = add_to_pipeline(nlp, toy_dir)
     doc = pipe(_doc(["教育", "学校", "教师"], ["vn", "n", "n"]))
     assert doc._.domain == "education" and doc._.domains[0] == "education"
-    assert set(doc.cats) == set(pipe.model.classes_)
+    assert set(doc.cats) == set(pipe.classifier.classes_)
     assert doc._.domain_status == "ok" and set(doc._.domain_topic) == {"nmf", "lda"}
     assert pipe(_doc([" "]))._.domain_status == "empty"
 
@@ -45,7 +45,7 @@ def test_component_equals_classifier_on_terms(toy_dir):
     pipe = add_to_pipeline(nlp, toy_dir)
     words, tags = ["发展", "养老", "服务", "学校"], ["v", "vn", "vn", "n"]
     doc = pipe(_doc(words, tags))
-    res = pipe.model.classify([pipe.model.featurizer_.terms(words, tags)])[0]
+    res = pipe.classifier.classify([pipe.classifier.featurizer_.terms(words, tags)])[0]
     assert (doc.cats, doc._.domain, doc._.domains) == (res["cats"], res["domain"], res["domains"])
 
 

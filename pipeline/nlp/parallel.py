@@ -61,6 +61,16 @@ class WorkerError(RuntimeError):
     """A pipeline component failed inside a worker process."""
 
 
+def prepare_for_fork(nlp, disable: Iterable[str] = ()) -> None:
+    """Load what components defer to first use (``ensure_model``: the domain classifier)
+    in this process, so forked workers share it copy-on-write instead of each loading
+    it again (a second of scikit-learn imports and unpickling per worker)."""
+    off = set(disable)
+    for name, proc in nlp.pipeline:
+        if name not in off and hasattr(proc, "ensure_model"):
+            proc.ensure_model()
+
+
 def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: int,
                   local_pipe: Callable[[list], Iterable[Doc]],
                   disable: Iterable[str] = ()) -> Iterator[Doc]:
@@ -72,6 +82,7 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
     next input batch itself instead of waiting.  Batches are the same either
     way (``minibatch`` of the input), so the Docs are the same.
     """
+    prepare_for_fork(nlp, disable)
     ctx = mp.get_context("fork")
     inbox, outbox = ctx.Queue(), ctx.Queue()
     disable = list(disable)
