@@ -46,6 +46,7 @@ for _name in ("domain", "domains", "domain_status", "domain_topic"):
         Doc.set_extension(_name, default=None)
 
 SOURCE_FILE = "source.json"
+MIN_BATCH = 256  # Docs per classifier call (see LivelihoodDomains.pipe)
 MODEL_FILE = "model.joblib"  # pipeline.domains.artifact.MODEL_FILE (tested equal)
 
 
@@ -133,10 +134,15 @@ class LivelihoodDomains:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Score *stream* in batches of at least :data:`MIN_BATCH` Docs (or *batch_size*,
+        if larger): the classifier's cost per call (input checks, topic transforms) is
+        fixed, and with ``nlp.pipe``'s 64-Doc batches it was 40 % of this component.
+        Each Doc's scores do not depend on its batch (tested)."""
         batch: list[Doc] = []
+        size = max(batch_size, MIN_BATCH)
         for doc in stream:
             batch.append(doc)
-            if len(batch) >= batch_size:
+            if len(batch) >= size:
                 yield from self._score(batch)
                 batch = []
         if batch:

@@ -238,3 +238,20 @@ def test_classify_cli_adapt_priors(tmp_path):
     adapted = [json.loads(x) for x in (tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all(b["cats"]["other"] <= a["cats"]["other"] for a, b in zip(plain, adapted))
     assert any(b["cats"]["other"] < a["cats"]["other"] for a, b in zip(plain, adapted))
+
+
+def test_scores_do_not_depend_on_the_batch():
+    """The component classifies MIN_BATCH Docs at a time; each Doc gets what it gets alone."""
+    import pipeline
+    from pipeline.bridge import MIN_BATCH
+
+    text = (REPO / "corpus" / "docs" / "county_work_report.txt").read_text(encoding="utf-8")
+    paras = [p.strip() for p in text.split("\n") if len(p.strip()) >= 10]
+    texts = (paras * (MIN_BATCH // len(paras) + 2))[:MIN_BATCH + 7]
+    nlp = pipeline.load()
+    pipe = nlp.get_pipe("livelihood_domains")
+    docs = list(nlp.pipe(texts, batch_size=16, disable=["livelihood_domains"]))
+    together = [(d.cats, d._.domains, d._.domain_topic) for d in pipe.pipe([d.copy() for d in docs])]
+    alone = [(d.cats, d._.domains, d._.domain_topic)
+             for doc in docs[:len(paras)] + docs[-3:] for d in pipe._score([doc.copy()])]
+    assert together[:len(paras)] + together[-3:] == alone
