@@ -70,6 +70,7 @@ class LivelihoodDomains:
     def __init__(self, nlp: Language, name: str, model: str | None = "default",
                  topics: bool = True):
         self.name = name
+        self.min_batch = MIN_BATCH  # nlp.pipe(n_process>1) hands workers this many texts at once
         self.model_spec = model
         self.topics = topics
         self._model: Any = None

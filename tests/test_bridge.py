@@ -255,3 +255,16 @@ def test_scores_do_not_depend_on_the_batch():
     alone = [(d.cats, d._.domains, d._.domain_topic)
              for doc in docs[:len(paras)] + docs[-3:] for d in pipe._score([doc.copy()])]
     assert together[:len(paras)] + together[-3:] == alone
+
+
+def test_two_processes_with_domains_equal_one():
+    """Workers get min_batch texts at a time (the domain step's batch); Docs equal n_process=1."""
+    import pipeline
+
+    text = (REPO / "corpus" / "docs" / "county_work_report.txt").read_text(encoding="utf-8")
+    paras = [p.strip() for p in text.split("\n") if p.strip()]
+    nlp = pipeline.load()
+    texts = (paras * (3 * nlp.get_pipe("livelihood_domains").min_batch // len(paras) + 1))
+    one = [(d.to_bytes(), d.cats, d._.domains) for d in nlp.pipe(texts, batch_size=16)]
+    two = [(d.to_bytes(), d.cats, d._.domains) for d in nlp.pipe(texts, batch_size=16, n_process=2)]
+    assert len(two) == len(texts) and one == two
