@@ -11,7 +11,15 @@ the shipped pipeline, so every path gives the same ``domain``, ``domains`` and
 ``doc._.domain_topic`` (the heaviest topic per topic model).
 
 Construction is cheap; the model is loaded by :meth:`initialize` or
-:meth:`from_disk` (what ``spacy.load`` calls).  Config: ``model`` is
+:meth:`from_disk` (what ``spacy.load`` calls).  The shipped model is checked
+there (every file of ``models/domains`` against ``models/MANIFEST``, and its
+sha256 against the one the saved pipeline recorded, so a tampered or missing
+model fails ``pipeline.load()``), but unpickled on first use
+(:attr:`LivelihoodDomains.classifier`, the first Doc), after the same checks again:
+unpickling imports scikit-learn and scipy, about 1.2 s of a 2.4 s load, which
+a process that only loads, or only segments, should not pay.  That is why
+:mod:`pipeline.domains` (it imports scikit-learn) is imported here only inside
+the functions that need it.  Config: ``model`` is
 ``"default"`` (the shipped, manifest-verified ``models/domains``) or the path
 of a directory written by ``minsheng train domains``.  ``to_disk`` writes
 ``source.json`` and, unless the model is the shipped one, the artifact itself
@@ -20,17 +28,17 @@ of a directory written by ``minsheng train domains``.  ``to_disk`` writes
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from spacy import util
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .assets import sha256_file
-from .domains.artifact import MODEL_FILE, default_model_dir, load_domain_model, save_domain_model
 from .errors import ModelError
-from .models import verify_folder
+from .models import models_dir, verify_folder
 from .nlp.analysis import doc_tokens
 
 for _name in ("domain", "domains", "domain_status", "domain_topic"):
@@ -38,6 +46,22 @@ for _name in ("domain", "domains", "domain_status", "domain_topic"):
         Doc.set_extension(_name, default=None)
 
 SOURCE_FILE = "source.json"
+MIN_BATCH = 256  # Docs per classifier call (see LivelihoodDomains.pipe)
+MODEL_FILE = "model.joblib"  # pipeline.domains.artifact.MODEL_FILE (tested equal)
+
+
+def shipped_model_dir() -> Path:
+    """``pipeline.domains.artifact.default_model_dir()`` (tested equal) without importing
+    scikit-learn: the committed ``models/domains``."""
+    return models_dir() / "domains"
+
+
+def _artifact():
+    """:mod:`pipeline.domains.artifact`, imported when a model is unpickled or saved
+    (importing it imports scikit-learn; see the module docstring)."""
+    from .domains import artifact
+
+    return artifact
 
 
 class LivelihoodDomains:
@@ -46,39 +70,80 @@ class LivelihoodDomains:
     def __init__(self, nlp: Language, name: str, model: str | None = "default",
                  topics: bool = True):
         self.name = name
+        self.min_batch = MIN_BATCH  # nlp.pipe(n_process>1) hands workers this many texts at once
         self.model_spec = model
         self.topics = topics
-        self.model = None
+        self._model: Any = None
+        self._deferred = False  # the shipped model, checked, is unpickled on first use
+        self._lock = threading.Lock()
         self.source = None
 
     # ------------------------------------------------------------- loading
+    @property
+    def classifier(self) -> Any:
+        """The DomainClassifier; the shipped one is unpickled here on first use, after
+        :func:`pipeline.domains.artifact.load_domain_model` checks MANIFEST and
+        ``meta.json`` again (a file changed since load is an error, not a fallback).
+        Not called ``model``: spaCy reads every component's ``model`` while loading
+        (``Tok2Vec.find_listeners``), which would unpickle it there."""
+        if self._deferred:
+            with self._lock:
+                if self._deferred:
+                    self._model = _artifact().load_domain_model(None)
+                    self._deferred = False
+        return self._model
+
+    @classifier.setter
+    def classifier(self, value: Any) -> None:
+        self._model, self._deferred = value, False
+
+    def __getstate__(self) -> dict:  # a lock does not pickle; the copy gets its own
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def ensure_model(self) -> None:
+        """Unpickle a deferred model now, e.g. before worker processes are forked, so
+        they share it instead of each unpickling it (and importing scikit-learn)."""
+        _ = self.classifier
+
     def initialize(self, get_examples=None, *, nlp=None, model: str | None = None) -> None:
         """Load the classifier named by *model* (or the config's ``model``)."""
         spec = model or self.model_spec or "default"
         self._load(spec)
 
     def _load(self, spec: str) -> None:
-        if spec == "default":
-            self.model, self.source = load_domain_model(None), "default"
+        if spec == "default":  # MANIFEST now; unpickled on first use (see the module docstring)
+            verify_folder(shipped_model_dir())
+            self._model, self._deferred, self.source = None, True, "default"
         else:
-            self.model, self.source = load_domain_model(Path(spec)), str(spec)
+            self.classifier, self.source = _artifact().load_domain_model(Path(spec)), str(spec)
 
     def _require_model(self):
-        if self.model is None:
+        if self.classifier is None:
             raise ModelError(f"The '{self.name}' component has no domain model loaded. Call "
                              f"nlp.initialize() (or nlp.get_pipe('{self.name}').initialize()), "
                              f"or load a saved pipeline with spacy.load(PATH).")
-        return self.model
+        return self.classifier
 
     # ----------------------------------------------------------- scoring
     def __call__(self, doc: Doc) -> Doc:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Score *stream* in batches of at least :data:`MIN_BATCH` Docs (or *batch_size*,
+        if larger): the classifier's cost per call (input checks, topic transforms) is
+        fixed, and with ``nlp.pipe``'s 64-Doc batches it was 40 % of this component.
+        Each Doc's scores do not depend on its batch (tested)."""
         batch: list[Doc] = []
+        size = max(batch_size, MIN_BATCH)
         for doc in stream:
             batch.append(doc)
-            if len(batch) >= batch_size:
+            if len(batch) >= size:
                 yield from self._score(batch)
                 batch = []
         if batch:
@@ -117,7 +182,7 @@ class LivelihoodDomains:
         if embedded:
             meta = {k: v for k, v in (getattr(model, "meta_", None) or {}).items()
                     if k not in ("files", "versions", "schema_version", "taxonomy")}
-            serializers["model"] = lambda p: save_domain_model(model, p, meta)
+            serializers["model"] = lambda p: _artifact().save_domain_model(model, p, meta)
         util.to_disk(path, serializers, exclude)
 
     def from_disk(self, path, *, exclude: Sequence[str] = ()) -> "LivelihoodDomains":
@@ -132,10 +197,10 @@ class LivelihoodDomains:
                              f"this minsheng. Save the pipeline again with nlp.to_disk().")
         util.from_disk(path, {SOURCE_FILE: read_source}, exclude)
         if source.get("model") == "embedded":
-            self.model, self.source = load_domain_model(path / "model"), str(path / "model")
+            self.classifier, self.source = _artifact().load_domain_model(path / "model"), str(path / "model")
         else:  # MANIFEST first, then the recorded digest, before anything is unpickled
-            verify_folder(default_model_dir())
-            shipped = sha256_file(default_model_dir() / MODEL_FILE)
+            verify_folder(shipped_model_dir())
+            shipped = sha256_file(shipped_model_dir() / MODEL_FILE)
             if source.get("sha256") and source["sha256"] != shipped:
                 raise ModelError(f"The pipeline at {path.parent} was saved with domain model "
                                  f"sha256 {source['sha256']}, but the shipped models/domains has "

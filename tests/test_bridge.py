@@ -35,7 +35,7 @@ def test_component_writes_cats_domain_domains_topic(toy_dir):
     pipe = add_to_pipeline(nlp, toy_dir)
     doc = pipe(_doc(["教育", "学校", "教师"], ["vn", "n", "n"]))
     assert doc._.domain == "education" and doc._.domains[0] == "education"
-    assert set(doc.cats) == set(pipe.model.classes_)
+    assert set(doc.cats) == set(pipe.classifier.classes_)
     assert doc._.domain_status == "ok" and set(doc._.domain_topic) == {"nmf", "lda"}
     assert pipe(_doc([" "]))._.domain_status == "empty"
 
@@ -45,7 +45,7 @@ def test_component_equals_classifier_on_terms(toy_dir):
     pipe = add_to_pipeline(nlp, toy_dir)
     words, tags = ["发展", "养老", "服务", "学校"], ["v", "vn", "vn", "n"]
     doc = pipe(_doc(words, tags))
-    res = pipe.model.classify([pipe.model.featurizer_.terms(words, tags)])[0]
+    res = pipe.classifier.classify([pipe.classifier.featurizer_.terms(words, tags)])[0]
     assert (doc.cats, doc._.domain, doc._.domains) == (res["cats"], res["domain"], res["domains"])
 
 
@@ -244,3 +244,33 @@ def test_classify_cli_adapt_priors(tmp_path):
     adapted = [json.loads(x) for x in (tmp_path / "b.jsonl").read_text(encoding="utf-8").splitlines()]
     assert all(b["cats"]["other"] <= a["cats"]["other"] for a, b in zip(plain, adapted))
     assert any(b["cats"]["other"] < a["cats"]["other"] for a, b in zip(plain, adapted))
+
+
+def test_scores_do_not_depend_on_the_batch():
+    """The component classifies MIN_BATCH Docs at a time; each Doc gets what it gets alone."""
+    import pipeline
+    from pipeline.bridge import MIN_BATCH
+
+    text = (REPO / "corpus" / "docs" / "county_work_report.txt").read_text(encoding="utf-8")
+    paras = [p.strip() for p in text.split("\n") if len(p.strip()) >= 10]
+    texts = (paras * (MIN_BATCH // len(paras) + 2))[:MIN_BATCH + 7]
+    nlp = pipeline.load()
+    pipe = nlp.get_pipe("livelihood_domains")
+    docs = list(nlp.pipe(texts, batch_size=16, disable=["livelihood_domains"]))
+    together = [(d.cats, d._.domains, d._.domain_topic) for d in pipe.pipe([d.copy() for d in docs])]
+    alone = [(d.cats, d._.domains, d._.domain_topic)
+             for doc in docs[:len(paras)] + docs[-3:] for d in pipe._score([doc.copy()])]
+    assert together[:len(paras)] + together[-3:] == alone
+
+
+def test_two_processes_with_domains_equal_one():
+    """Workers get min_batch texts at a time (the domain step's batch); Docs equal n_process=1."""
+    import pipeline
+
+    text = (REPO / "corpus" / "docs" / "county_work_report.txt").read_text(encoding="utf-8")
+    paras = [p.strip() for p in text.split("\n") if p.strip()]
+    nlp = pipeline.load()
+    texts = (paras * (3 * nlp.get_pipe("livelihood_domains").min_batch // len(paras) + 1))
+    one = [(d.to_bytes(), d.cats, d._.domains) for d in nlp.pipe(texts, batch_size=16)]
+    two = [(d.to_bytes(), d.cats, d._.domains) for d in nlp.pipe(texts, batch_size=16, n_process=2)]
+    assert len(two) == len(texts) and one == two

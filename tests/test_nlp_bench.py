@@ -31,3 +31,19 @@ def test_traditional_agreement_counts_paragraphs():
     found = bench_reports.traditional_agreement(pipeline.load())
     assert found["paragraphs"] >= 4
     assert found["tags"] == found["entities"] == found["paragraphs"]
+
+
+def test_by_script_splits_the_1950s_reports_from_the_rest(shared_dir):
+    spread = bench_reports.report_paragraphs(shared_dir, 300_000, spread=True)
+    parts = bench_reports.by_script(spread)
+    assert sorted(parts["traditional"] + parts["simplified"]) == sorted(spread)
+    assert parts["traditional"] and parts["simplified"]
+    assert "國" in "".join(parts["traditional"]) and "國" not in "".join(parts["simplified"])
+
+
+def test_script_rows_name_both_scripts_and_shares():
+    pytest.importorskip("jieba")
+    rows = bench_reports.script_rows(pipeline.load(domains=False), ["國務院關於加強養老服務體系建設", "国务院关于加强养老服务"], 1)
+    assert len(rows) == 2 and "traditional paragraphs (1," in rows[0] and "simplified" in rows[1]
+    shares = [int(r.rsplit(", ", 1)[1].rstrip("% |")) for r in rows]
+    assert 98 <= sum(shares) <= 102

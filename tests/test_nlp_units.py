@@ -67,6 +67,35 @@ def test_lookup_ruler_matches_spacy_attribute_ruler():
     assert results[1][5] == ("vn", "X")  # multi-token pattern through the Matcher
 
 
+def test_lookup_ruler_array_path_matches_spacy_attribute_ruler():
+    """Only single-token rules (the array path), incl. rules that set TAG and MORPH too,
+    later rules winning; the same Doc twice (the per-pair cache) and an empty Doc."""
+    from spacy.pipeline import AttributeRuler
+
+    from pipeline.nlp.ruler import LookupAttributeRuler
+
+    nlp = spacy.blank("zh")
+    words = ["习近平", "是", "了", "在", "北京", "发展", "的", "人", "市", "北京"]
+    tags = ["nz", "v", "u", "p", "ns", "vn", "u", "n", "n", "vn"]
+    extra = [{"patterns": [[{"ORTH": "北京", "TAG": "vn"}]], "attrs": {"POS": "X", "TAG": "ns"}},
+             {"patterns": [[{"TAG": "u"}]], "attrs": {"POS": "PART", "MORPH": "Case=Gen"}},
+             {"patterns": [[{"ORTH": "市"}]], "attrs": {"POS": "NOUN"}}]
+    results = []
+    for cls in (AttributeRuler, LookupAttributeRuler):
+        ruler = cls(nlp.vocab)
+        ruler.add_patterns(upos_patterns() + extra)
+        runs = []
+        for _ in range(2):
+            doc = ruler(spacy.tokens.Doc(nlp.vocab, words=words, spaces=[False] * 10, tags=tags))
+            runs.append([(t.tag_, t.pos_, str(t.morph)) for t in doc])
+        assert runs[0] == runs[1]
+        assert len(ruler(spacy.tokens.Doc(nlp.vocab, words=[]))) == 0
+        results.append(runs[0])
+    assert results[0] == results[1]
+    assert results[1][9] == ("ns", "X", "") and results[1][2] == ("u", "PART", "Case=Gen")
+    assert results[1][8][1] == "NOUN"
+
+
 def test_msgpack_memo_is_transparent():
     """The memoised extension lookup gives srsly's answer, and sees later registrations."""
     import numpy as np

@@ -10,6 +10,14 @@ each keeps its fastest round, so a busy neighbour on a shared machine slows
 them alike; the ratios are the result, the chars/s only describe this run.
 Load time and peak RSS come from a fresh process that loads the pipeline and
 runs the same paragraphs (the bench process itself holds every baseline).
+
+Both systems always get the same paragraphs. The two samples give jieba.posseg
+very different speeds because the all-years one holds the 1950s reports, in
+traditional characters: posseg's HMM gives a character it has no entry for
+every one of its ~250 POS states, and its pure-Python Viterbi is quadratic in
+the states, so 2.6 % of the characters took about three quarters of its time
+(the per-script rows, :func:`script_rows`). The recent sample is the honest
+comparison for modern text.
 """
 from __future__ import annotations
 
@@ -80,6 +88,42 @@ def alternated(systems: dict[str, Callable[[], object]], chars: int, rounds: int
             run()
             best[name] = min(best[name], time.perf_counter() - start)
     return {name: chars / seconds for name, seconds in best.items()}
+
+
+def by_script(texts: list[str]) -> dict[str, list[str]]:
+    """*texts* split into those that :func:`pipeline.nlp.normalize.looks_traditional`
+    (the 1950s reports) and the rest, for the per-script jieba.posseg rows."""
+    from .normalize import looks_traditional
+
+    trad = [t for t in texts if looks_traditional(t)]
+    return {"traditional": trad, "simplified": [t for t in texts if not looks_traditional(t)]}
+
+
+def script_rows(nlp, texts: list[str], rounds: int) -> list[str]:
+    """Measure rows: jieba.posseg and the shipped pipeline on the traditional and the
+    simplified paragraphs of *texts* apart, and jieba.posseg's share of time on the
+    traditional ones. Why jieba.posseg's chars/s differ so much between the two report
+    samples: a character missing from posseg's HMM table (``char_state_tab``; most
+    traditional characters) gets every one of its ~250 POS-BMES states, and posseg's
+    Viterbi is quadratic in the states, in pure Python."""
+    import jieba.posseg as posseg
+
+    parts = {name: items for name, items in by_script(texts).items() if items}
+    rows = []
+    for name, items in parts.items():
+        chars = sum(map(len, items))
+        speed = alternated({"jieba": lambda: [list(posseg.cut(t)) for t in items],
+                            "ours": lambda: list(nlp.pipe(items, batch_size=64))}, chars, rounds)
+        rows.append((name, len(items), chars, speed))
+    total_s = sum(chars / speed["jieba"] for _, _, chars, speed in rows)
+    all_chars = sum(chars for _, _, chars, _ in rows)
+    out = []
+    for name, n, chars, speed in rows:
+        out.append(f"| all-years sample, {name} paragraphs ({n:,}, {chars / all_chars:.1%} of chars): "
+                   f"jieba.posseg / shipped n_process=1 chars/s, share of jieba.posseg's time | "
+                   f"{speed['jieba']:,.0f} / {speed['ours']:,.0f} ({speed['ours'] / speed['jieba']:.2f}×), "
+                   f"{chars / speed['jieba'] / total_s:.0%} |")
+    return out
 
 
 def stage_profile(nlp, texts: list[str], batch_size: int = 64) -> list[tuple[str, float]]:
@@ -173,11 +217,14 @@ import pipeline
 nlp = pipeline.load()
 load_s = time.perf_counter() - start
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
+start = time.perf_counter()
+list(nlp.pipe(texts[:64], batch_size=64))  # what the load deferred (the domain model) runs here
+first_s = time.perf_counter() - start
 list(nlp.pipe(texts, batch_size=64))
 # VmHWM is this process's own peak: ru_maxrss would keep the (large) parent's across fork + exec
 hwm = [line for line in open("/proc/self/status") if line.startswith("VmHWM")]
 rss_mb = int(hwm[0].split()[1]) / 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"load_s": load_s, "rss_mb": rss_mb, "pipes": nlp.pipe_names}))
+print(json.dumps({"load_s": load_s, "first_s": first_s, "rss_mb": rss_mb, "pipes": nlp.pipe_names}))
 """
 
 
@@ -222,6 +269,7 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
                  for name, items in samples.items()}
     load_after = os.getloadavg()[0]
     speeds = by_sample["recent reports, in file order"]
+    scripts = script_rows(nlp, samples["all years, every k-th paragraph"], 1 if quick else 2)
     headroom = parallel_headroom()
     one = speeds["shipped pipeline, nlp.pipe n_process=1"]
     fresh = fresh_process(texts)
@@ -247,10 +295,12 @@ def workload_section(shared: Path, quick: bool = False) -> list[str]:
               f"| two busy-loop processes / one, right after (what this machine gave two processes) | "
               f"{headroom:.2f}× |",
               f"| `pipeline.load()` in a fresh process (warm cache) | {fresh['load_s']:.2f} s |",
+              f"| its first batch of 64 paragraphs (unpickles the domain model: scikit-learn imported) | "
+              f"{fresh['first_s']:.2f} s |",
               f"| peak RSS of that process after the paragraphs | {fresh['rss_mb']:,.0f} MB |",
               f"| `{NEWSLETTER.name}` vs its t2s conversion, paragraphs with the same tags / "
               f"entity labels / domains | {trad['tags']}/{n} / {trad['entities']}/{n} / {trad['domains']}/{n} |",
-              f"| entities of `\" \"` | {len(nlp(' ').ents)} |", "",
+              f"| entities of `\" \"` | {len(nlp(' ').ents)} |", *scripts, "",
               "Where one process spends its time on the recent report paragraphs:", "",
               "| stage | seconds | share | chars/s |", "|---|---|---|---|"]
     lines += [f"| {name} | {s:.2f} | {s / total:.0%} | {chars / s:,.0f} |" if s else

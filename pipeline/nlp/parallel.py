@@ -61,17 +61,30 @@ class WorkerError(RuntimeError):
     """A pipeline component failed inside a worker process."""
 
 
+def prepare_for_fork(nlp, disable: Iterable[str] = ()) -> None:
+    """Load what components defer to first use (``ensure_model``: the domain classifier)
+    in this process, so forked workers share it copy-on-write instead of each loading
+    it again (a second of scikit-learn imports and unpickling per worker)."""
+    off = set(disable)
+    for name, proc in nlp.pipeline:
+        if name not in off and hasattr(proc, "ensure_model"):
+            proc.ensure_model()
+
+
 def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: int,
                   local_pipe: Callable[[list], Iterable[Doc]],
-                  disable: Iterable[str] = ()) -> Iterator[Doc]:
+                  disable: Iterable[str] = (), chunk_size: int | None = None) -> Iterator[Doc]:
     """Docs for *texts*, in order, computed by *n_process* processes.
 
     The calling process, running *local_pipe* (the one-process pipe), is one of
     the *n_process*: ``n_process - 1`` forked workers always have batches queued,
     and whenever the next result in order is not ready the caller runs the
     next input batch itself instead of waiting.  Batches are the same either
-    way (``minibatch`` of the input), so the Docs are the same.
+    way (``minibatch`` of the input), so the Docs are the same.  A unit of work
+    is *chunk_size* texts (default *batch_size*), run through ``nlp.pipe`` in
+    *batch_size* batches.
     """
+    prepare_for_fork(nlp, disable)
     ctx = mp.get_context("fork")
     inbox, outbox = ctx.Queue(), ctx.Queue()
     disable = list(disable)
@@ -80,10 +93,15 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
                            daemon=True) for _ in range(n_workers)]
     for proc in workers:
         proc.start()
-    batches = enumerate(minibatch(texts, size=batch_size))
+    chunk = chunk_size or batch_size
+    batches = enumerate(minibatch(texts, size=chunk))
     results: dict[int, tuple[bool, list]] = {}  # index -> (is_local, Docs or Doc bytes)
     in_flight, n_read, next_out, exhausted, finished = 0, 0, 0, False, False
-    max_in_flight, max_local = 2 * n_workers + 2, 2 * n_process + 2
+    # about (2 * workers + 2) batches of texts queued, but never fewer than one running and
+    # one waiting chunk per worker: the caller cannot take back what it queued, so a deep
+    # queue of large chunks leaves it idle at the end while a worker finishes them
+    max_in_flight = max(2 * n_workers, (2 * n_workers + 2) * batch_size // chunk)
+    max_local = 2 * n_process + 2
 
     def read() -> tuple[int, list] | None:
         nonlocal exhausted, n_read

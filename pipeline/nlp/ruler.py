@@ -6,11 +6,17 @@ tagger itself. Patterns of exactly one token that test only ORTH and/or TAG
 (all of ours) are applied here through a dict keyed by (word, tag); any other
 pattern still goes through the Matcher. Precedence is the AttributeRuler's:
 later patterns win. Patterns, serialisation and scoring are inherited.
+
+The rules a token gets depend only on its (word, tag), so their combined
+attributes are resolved once per distinct pair and, when they set only POS
+and TAG (all of ours), written for the whole Doc with one ``Doc.from_array``
+instead of token by token.
 """
 from __future__ import annotations
 
 from typing import Dict, Iterable
 
+from spacy.attrs import ORTH, POS, TAG
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
 from spacy.pipeline.attributeruler import attribute_ruler_score
@@ -18,6 +24,8 @@ from spacy.tokens import Doc
 from spacy.tokens._retokenize import normalize_token_attrs, set_token_attrs
 
 LOOKUP_KEYS = {"ORTH", "TAG"}
+ARRAY_ATTRS = {TAG, POS}  # resolved attributes written through Doc.from_array
+MAX_RESOLVED = 500_000  # distinct (word, tag) pairs kept; then the cache starts again
 
 
 def _lookup_key(patterns: Iterable, index: int) -> list[tuple[str | None, str | None]] | None:
@@ -40,17 +48,20 @@ class LookupAttributeRuler(AttributeRuler):
         super().__init__(vocab, name, **kwargs)
         self._lookup: Dict[tuple, list[int]] = {}
         self._lookup_patterns: Dict[int, list] = {}
+        self._resolved: Dict[tuple[int, int], dict] = {}
 
     def clear(self) -> None:
         super().clear()
         self._lookup: Dict[tuple, list[int]] = {}
         self._lookup_patterns: Dict[int, list] = {}
+        self._resolved = {}
 
     def add(self, patterns, attrs: Dict, index: int = 0) -> None:
         keys = _lookup_key(patterns, index)
         if keys is None:
             super().add(patterns, attrs, index)
             return
+        self._resolved = {}
         rule_id = len(self.attrs)
         # keep the Matcher's rule numbering intact: register the id with no pattern
         self._attrs_unnormed.append(attrs)
@@ -70,7 +81,46 @@ class LookupAttributeRuler(AttributeRuler):
             out.append({"patterns": found, "attrs": self._attrs_unnormed[i], "index": self.indices[i]})
         return out
 
+    def _resolve(self, orth: int, tag: int) -> dict:
+        """The attributes every lookup rule for (word, tag) sets, applied in rule order."""
+        strings = self.vocab.strings
+        text, tag_ = strings[orth], strings[tag] if tag else ""
+        merged: dict = {}
+        for rule_id in sorted(rule for key in ((None, tag_), (text, None), (text, tag_))
+                              for rule in self._lookup.get(key, ())):
+            merged.update(self.attrs[rule_id])
+        return merged
+
     def __call__(self, doc: Doc) -> Doc:
+        if len(self.matcher):  # rules through the Matcher interleave by rule id: token by token
+            return self._by_token(doc)
+        error_handler = self.get_error_handler()
+        try:
+            if not len(doc):
+                return doc
+            resolved = self._resolved
+            if len(resolved) > MAX_RESOLVED:
+                resolved.clear()
+            rows = doc.to_array([ORTH, TAG, POS])
+            values = rows[:, 1:].copy()
+            others = []
+            for i, (orth, tag, _) in enumerate(rows.tolist()):
+                attrs = resolved.get((orth, tag))
+                if attrs is None:
+                    attrs = resolved[(orth, tag)] = self._resolve(orth, tag)
+                if attrs:
+                    values[i, 0] = attrs.get(TAG, tag)
+                    values[i, 1] = attrs.get(POS, values[i, 1])
+                    if attrs.keys() - ARRAY_ATTRS:
+                        others.append((i, attrs))
+            doc.from_array([TAG, POS], values)
+            for i, attrs in others:
+                set_token_attrs(doc[i], attrs)
+            return doc
+        except Exception as e:  # same contract as AttributeRuler
+            return error_handler(self.name, self, [doc], e)
+
+    def _by_token(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()
         try:
             lookup = self._lookup

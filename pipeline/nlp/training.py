@@ -12,11 +12,13 @@ import shutil
 from pathlib import Path
 
 from .. import assets
+from ..bridge import add_to_pipeline
 from . import pd1998
 from .corpus import write_docbins
 from .segmenter import save_model_files
 
 PRUNE_BELOW = 0.02  # segmenter features with all |weights| below this are dropped
+DOMAINS = "livelihood_domains"  # added to the shipped pipeline when packaged into models/
 
 
 def _resolve_segmenter(value: str | None) -> Path:
@@ -75,8 +77,10 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
                      command: str, user_dict: str | None = None, data: str = DATA,
                      ensemble: str | None = ENSEMBLE) -> Path:
     """Save *trained* with *segmenter* as its tokenizer model (summed with *ensemble*
-    at load, see :mod:`pipeline.nlp.ensemble`); record it in MANIFEST (with PD1998
-    test scores) when written to the models folder."""
+    at load, see :mod:`pipeline.nlp.ensemble`); when written to the models folder, with
+    the ``livelihood_domains`` component on the shipped ``models/domains`` (so
+    ``pipeline.load()`` is ``spacy.load("models/nlp")``), recorded in MANIFEST with PD1998
+    test scores."""
     import spacy
 
     from .. import models
@@ -97,14 +101,17 @@ def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
     nlp.config["paths"]["user_dict"] = user_dict
     nlp.config["initialize"]["tokenizer"] = {"model": "pd1998", "user_dict": user_dict,
                                              "ensemble": ensemble, "ensemble_weight": 1.0}
+    out = Path(output) if output else models.models_dir() / models.NLP_MODEL
+    shipped = out.resolve().parent == models.models_dir().resolve()
+    if shipped and DOMAINS not in nlp.pipe_names:  # pipeline.load() is spacy.load(models/nlp)
+        add_to_pipeline(nlp)  # the shipped, MANIFEST-checked models/domains
     nlp.meta.update({"name": "minsheng_zh", "version": "0.1.0",
                      "description": "pkuseg segmenter (our People's Daily 1998 CRF summed with "
                                     "pkuseg-default) + PKU tagger trained on People's Daily 1998"})
-    out = Path(output) if output else models.models_dir() / models.NLP_MODEL
     if out.exists():
         shutil.rmtree(out)
     nlp.to_disk(out)
-    if out.resolve().parent == models.models_dir().resolve():
+    if shipped:
         scores = pd_tag_ner_scores(nlp, pd1998.read_split(assets.pd1998_path(), "test"))
         scores = {f"pd1998_test_{k}": round(v, 2) for k, v in scores.items()}
         from .bench import SHARED

@@ -97,7 +97,7 @@ def domain_model(nlp: Any) -> Any:
     """The scikit-learn domain model inside the pipeline's ``livelihood_domains``, if any."""
     if "livelihood_domains" not in getattr(nlp, "pipe_names", ()):
         return None
-    return getattr(nlp.get_pipe("livelihood_domains"), "model", None)
+    return getattr(nlp.get_pipe("livelihood_domains"), "classifier", None)
 
 
 def dominant_topics(nlp: Any, docs: list[Any]) -> list[dict[str, str] | None]:
