@@ -56,6 +56,21 @@ def anchor_vector(anchors: dict | None, ids: Sequence[str], fallback: str) -> np
     return np.array([OFF if d == fallback else float(anchors.get(d, OFF)) for d in ids])
 
 
+def _f1(tp, n_pred, n_gold):
+    denom = n_pred + n_gold
+    return np.where(denom > 0, 2.0 * tp / np.where(denom > 0, denom, 1), 0.0)
+
+
+def set_f1(Yp: np.ndarray, Yg: np.ndarray) -> tuple[float, float]:
+    """Label-set micro-F1 and macro-F1 (over domains present in the gold sets) of boolean
+    (paragraph x domain) matrices, as :func:`pipeline.domains.metrics.score` counts them."""
+    tp = (Yp & Yg).sum(axis=0)
+    micro = float(_f1(tp.sum(), Yp.sum(), Yg.sum()))
+    present = Yg.any(axis=0)
+    per = _f1(tp, Yp.sum(axis=0), Yg.sum(axis=0))
+    return micro, (float(per[present].mean()) if present.any() else 0.0)
+
+
 class _Scorer:
     """The four headline metrics of :func:`pipeline.domains.metrics.score`, vectorised."""
 
@@ -69,22 +84,13 @@ class _Scorer:
             for d in labs:
                 if d in index:
                     self.Yg[i, index[d]] = True
-        self.present = self.Yg.any(axis=0)
         self.gold_liv = self.gold_primary != self.fb
-
-    @staticmethod
-    def _f1(tp, n_pred, n_gold):
-        denom = n_pred + n_gold
-        return np.where(denom > 0, 2.0 * tp / np.where(denom > 0, denom, 1), 0.0)
 
     def __call__(self, pred_primary: np.ndarray, Yp: np.ndarray) -> float:
         acc = float(np.mean(pred_primary == self.gold_primary))
         liv = pred_primary != self.fb
-        liv_f1 = float(self._f1(np.sum(liv & self.gold_liv), liv.sum(), self.gold_liv.sum()))
-        tp = (Yp & self.Yg).sum(axis=0)
-        micro = float(self._f1(tp.sum(), Yp.sum(), self.Yg.sum()))
-        per = self._f1(tp, Yp.sum(axis=0), self.Yg.sum(axis=0))
-        macro = float(per[self.present].mean()) if self.present.any() else 0.0
+        liv_f1 = float(_f1(np.sum(liv & self.gold_liv), liv.sum(), self.gold_liv.sum()))
+        micro, macro = set_f1(Yp, self.Yg)
         return acc + liv_f1 + micro + macro
 
 

@@ -198,10 +198,7 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         self.prior_ = float(np.clip(P[:, fb].mean(), 1e-3, 1 - 1e-3))
         with_sets = [j for j, i in enumerate(rows) if targets.label_sets[i]]
         if with_sets:
-            index = {d: k for k, d in enumerate(tax.ids)}
-            Y = np.zeros((len(with_sets), len(tax.ids)), dtype=bool)
-            for r, j in enumerate(with_sets):
-                Y[r, [index[d] for d in targets.label_sets[rows[j]]]] = True
+            Y = _set_matrix(targets, rows[with_sets], tax.ids)
             model = clone(self.label_model) if self.label_model is not None else LabelSetModel()
             sub = [Evidence.take(m, with_sets) for m in members]
             extra = None if term_scores is None else term_scores[with_sets]

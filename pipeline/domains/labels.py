@@ -27,6 +27,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, value_invalid_msg
+from .calibration import set_f1
 from .scorer import Evidence
 
 #: Evidence read per member, in this order (see :class:`~pipeline.domains.scorer.Evidence`).
@@ -52,16 +53,6 @@ def label_features(members: Sequence[Evidence], P: np.ndarray,
     F = np.stack(cols, axis=2)
     onehot = np.broadcast_to(np.eye(k)[None], (n, k, k))
     return np.concatenate([F, onehot], axis=2)
-
-
-def _set_f1(Y_pred: np.ndarray, Y_gold: np.ndarray) -> float:
-    """Micro-F1 plus macro-F1 (over domains present in the gold sets)."""
-    tp = (Y_pred & Y_gold).sum(axis=0)
-    n_pred, n_gold = Y_pred.sum(axis=0), Y_gold.sum(axis=0)
-    micro = 2.0 * tp.sum() / max(n_pred.sum() + n_gold.sum(), 1)
-    present = n_gold > 0
-    per = 2.0 * tp / np.maximum(n_pred + n_gold, 1)
-    return float(micro + (per[present].mean() if present.any() else 0.0))
 
 
 class LabelSetModel(BaseEstimator):
@@ -113,7 +104,7 @@ class LabelSetModel(BaseEstimator):
         primary = np.argmax(P, axis=1)
         best, self.threshold_ = -1.0, 0.5
         for t in self.thresholds:
-            val = _set_f1(self._sets(Q, primary, t), Y)
+            val = sum(set_f1(self._sets(Q, primary, t), Y))
             if val > best + 1e-12:
                 best, self.threshold_ = val, float(t)
         return self
