@@ -160,10 +160,10 @@ def test_seed_page_voices_paragraph_by_paragraph(seed_page):
     """Through pipeline.load(), the body paragraphs of the four voices get their voice's
     domain: education; employment or social_security; social_assistance; disability.
 
-    The goal is all 12; the shipped model gets 8: education and 人社 all right, 残联 two of
-    three, 民政 none (its paragraphs' many generic words, 工作 服务 社会 建设, weigh for
-    ``other`` against strong 民政/兜底 evidence).  This test holds the line at 8 and names
-    the misses."""
+    The goal is all 12; the shipped model gets 9: education and 人社 all right, 残联 two of
+    three, 民政 one (its other paragraphs' many generic words, 工作 服务 社会 建设, weigh for
+    ``other`` / ``general_livelihood`` against 民政/兜底 evidence).  This test holds the line
+    at 9 and names the misses."""
     import pipeline
     from pipeline.reading import read_document
 
@@ -180,7 +180,7 @@ def test_seed_page_voices_paragraph_by_paragraph(seed_page):
                 misses.append((sorted(ok), doc._.domain, text[:30]))
     assert sum(len(b) for b in voices) == 12
     assert all(d._.domain == "education" for d in nlp.pipe(voices[0]))
-    assert len(misses) <= 4, misses
+    assert len(misses) <= 3, misses
 
 
 # --------------------------------------------------------------------- acceptance
@@ -261,6 +261,26 @@ def test_scores_do_not_depend_on_the_batch():
     alone = [(d.cats, d._.domains, d._.domain_topic)
              for doc in docs[:len(paras)] + docs[-3:] for d in pipe._score([doc.copy()])]
     assert together[:len(paras)] + together[-3:] == alone
+
+
+def test_nlp_pipe_hands_the_domain_step_whole_batches():
+    """nlp.pipe(batch_size=16) still gives the domain step MIN_BATCH Docs per classifier
+    call (spaCy's batches stay 16 for the other components)."""
+    import pipeline
+    from pipeline.bridge import MIN_BATCH
+
+    text = (REPO / "corpus" / "docs" / "county_work_report.txt").read_text(encoding="utf-8")
+    paras = [p.strip() for p in text.split("\n") if len(p.strip()) >= 10]
+    texts = (paras * (2 * MIN_BATCH // len(paras) + 2))[:2 * MIN_BATCH + 5]
+    nlp = pipeline.load()
+    pipe = nlp.get_pipe("livelihood_domains")
+    sizes, score = [], pipe._score
+    pipe._score = lambda docs: (sizes.append(len(docs)), score(docs))[1]
+    try:
+        assert len(list(nlp.pipe(texts, batch_size=16))) == len(texts)
+    finally:
+        del pipe._score
+    assert sizes == [MIN_BATCH, MIN_BATCH, 5]
 
 
 def test_two_processes_with_domains_equal_one():

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pipeline.domains import (DomainClassifier, SeededLDA, SeededNMF, TermFeatur
 from pipeline.domains.ensemble import default_scorers
 from pipeline.domains.artifact import SCHEMA_VERSION
 from pipeline.domains.metrics import score
+from pipeline.reading.analysis import analysis_text
 from pipeline.errors import ConfigError, ModelError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -200,6 +202,40 @@ def test_featurizer_terms_drop_names_and_fold_width():
     assert f.transform([["已是", "词"], None]) == [["已是", "词"], []]
     with pytest.raises(ConfigError, match="raw text"):
         f.transform([3])
+
+
+def test_featurizer_lookup_table_gives_the_plain_rule_terms():
+    """The (word, tag) table of TermFeaturizer.terms changes nothing: the same terms as
+    the width fold + terms_from_tagged rule, in every mode, on first and repeated calls."""
+    words = ["张三", "发展", "Ａ级", "养老", "服务", "，", "的", "河南", "养老", "保险", "2024年"]
+    tags = ["nr", "v", "n", "vn", "vn", "w", "u", "ns", "vn", "n", "t"]
+    for pos_filter in (True, False):
+        for drop_names in (True, False):
+            f = TermFeaturizer(pos_filter=pos_filter, drop_names=drop_names)
+            kept = ["" if drop_names and t in ("nr", "ns") else analysis_text(w)
+                    for w, t in zip(words, tags)]
+            want = terms_from_tagged(kept, tags if pos_filter else None)
+            assert f.terms(words, tags) == want == f.terms(words, tags)
+            assert f.terms(words, None) == terms_from_tagged([analysis_text(w) for w in words])
+    f = TermFeaturizer()
+    f.terms(words, tags)
+    assert "_term_tables" not in pickle.loads(pickle.dumps(f)).__dict__
+
+
+def test_lead_evidence_reads_the_first_terms():
+    """``lead`` is the mean term evidence of a paragraph's first lead_terms terms: a
+    paragraph that opens on jobs and goes on about schools leads with employment."""
+    m = _toy_model()
+    text = ["就业", "岗位", "就业岗位"] + ["教育", "学校", "教师", "学生"] * 3
+    (_, nmf), = [(n, s) for n, s in m.topics_.scorers_ if n == "nmf"]
+    ids = list(m.classes_)
+    nmf.set_params(lead_terms=3)
+    ev = nmf.evidence([text])
+    assert ev.lead[0, ids.index("employment")] > ev.lead[0, ids.index("education")]
+    assert ev.mean[0, ids.index("education")] > ev.mean[0, ids.index("employment")]
+    nmf.set_params(lead_terms=len(text))
+    assert np.allclose(nmf.evidence([text]).lead, nmf.evidence([text]).mean)
+    assert np.all(nmf.evidence([["没有的词"]]).lead == 0)
 
 
 def test_seeds_outside_vocabulary_still_in_vocabulary():

@@ -30,13 +30,17 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, value_invalid_msg
 from ..reading.analysis import analysis_text
-from .terms import terms_from_tagged
+from .terms import is_content_word
 
 #: PKU tags of person and place names (with pkuseg's finer variants).
 NAME_TAGS = frozenset({"nr", "nrf", "nrg", "nrj", "ns"})
 
 #: Analyzer names -> ``module:attribute`` of a zero-argument factory returning a
 #: callable ``texts -> [(words, tags), ...]``.  Plugins add entries here.
+#: Distinct (word, tag) pairs a featurizer remembers before it starts afresh.
+MAX_TERM_TABLE = 500_000
+_UNSEEN = object()
+
 ANALYZERS: dict[str, str] = {"minsheng": "pipeline.nlp.analysis:shipped_analyzer"}
 
 Analyzer = Callable[[Sequence[str]], list[tuple[list[str], list[str]]]]
@@ -89,16 +93,47 @@ class TermFeaturizer(TransformerMixin, BaseEstimator):
         return self
 
     def terms(self, words: Sequence[str], tags: Sequence[str] | None) -> list[str]:
-        """Terms of one paragraph from its words and PKU tags (what the component calls)."""
+        """Terms of one paragraph from its words and PKU tags (what the component calls).
+
+        Whether a token is a term, and its width-folded form, depend only on its word
+        and tag; they are looked up in a per-instance table (a report batch repeats
+        most of its words), then adjacent terms are joined into bigrams as
+        :func:`~pipeline.domains.terms.terms_from_tagged` joins them."""
         if tags is not None and not any(tags):
             tags = None
-        if tags is not None and self.drop_names:  # with or without the POS filter
-            words = ["" if t in NAME_TAGS else w for w, t in zip(words, tags)]
-        # width-folded word forms: "Ａ级" from raw text and "A级" from a run's analysis copy
-        # are one term
-        words = [analysis_text(w) for w in words]
-        return terms_from_tagged(words, list(tags) if self.pos_filter and tags else None,
-                                 bigrams=self.bigrams)
+        names, tagged = tags is not None and self.drop_names, tags is not None and self.pos_filter
+        table = self._term_table((names, tagged))
+        out: list[str] = []
+        prev: str | None = None
+        for key in zip(words, tags) if tags is not None else ((w, "") for w in words):
+            term = table.get(key, _UNSEEN)
+            if term is _UNSEEN:
+                term = table[key] = self._term_of(key[0], key[1], names, tagged)
+            if term is None:
+                prev = None
+                continue
+            out.append(term)
+            if self.bigrams and prev is not None:
+                out.append(prev + term)
+            prev = term
+        return out
+
+    @staticmethod
+    def _term_of(word: str, tag: str, names: bool, tagged: bool) -> str | None:
+        """One token's term (its width-folded word), or None when it is not one: names
+        dropped when *names*, content words by tag when *tagged*
+        (:func:`~pipeline.domains.terms.is_content_word`)."""
+        if names and tag in NAME_TAGS:
+            return None
+        folded = analysis_text(word).strip()
+        return folded if is_content_word(folded, tag if tagged else "") else None
+
+    def _term_table(self, mode: tuple[bool, bool]) -> dict:
+        """The (word, tag) -> term table for one way of calling :meth:`terms`."""
+        tables = self.__dict__.setdefault("_term_tables", {})
+        if len(tables.get(mode, ())) > MAX_TERM_TABLE:
+            tables[mode] = {}
+        return tables.setdefault(mode, {})
 
     def transform(self, X) -> list[list[str]]:
         """Terms of each item: raw ``str`` is analysed, a list of strings is taken as terms."""
@@ -135,6 +170,7 @@ class TermFeaturizer(TransformerMixin, BaseEstimator):
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_analyzer_cache", None)  # a loaded spaCy pipeline never goes into the pickle
+        state.pop("_term_tables", None)  # lookup tables, rebuilt as words come
         return state
 
     def __sklearn_tags__(self):

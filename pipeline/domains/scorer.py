@@ -20,16 +20,22 @@ each paragraph it gives three kinds of evidence (:class:`Evidence`):
   (``log1p`` of the count with P(domain | term) >= 0.5, and >= 0.8) and the
   second-strongest term: a domain named by several terms is part of the
   paragraph, one named by a single word in passing may not be.  The label-set
-  model reads them; the primary decision does not.
+  model reads them; the decision may (``support``).
+* ``lead``: ``mean`` over the paragraph's first ``lead_terms`` terms only.  A
+  report paragraph states its subject first (推进社会治理共建共治共享。…) and a
+  list paragraph's primary is its first domain (the taxonomy's boundary rule),
+  while the rest may be about something else or be rhetoric.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, value_invalid_msg
@@ -58,6 +64,7 @@ class Evidence:
     support: np.ndarray | None = None
     strong: np.ndarray | None = None
     second: np.ndarray | None = None
+    lead: np.ndarray | None = None
 
     def take(self, rows: Sequence[int]) -> "Evidence":
         """The evidence of *rows* only."""
@@ -66,7 +73,7 @@ class Evidence:
                         self.has_terms[rows],
                         None if self.topics is None else [self.topics[i] for i in rows],
                         support=pick(self.support), strong=pick(self.strong),
-                        second=pick(self.second))
+                        second=pick(self.second), lead=pick(self.lead))
 
     @staticmethod
     def average(parts: Sequence["Evidence"]) -> "Evidence":
@@ -75,7 +82,8 @@ class Evidence:
             return None if any(v is None for v in values) else np.mean(values, axis=0)
         return Evidence(*(mean(k) for k in ("shares", "seeded", "anchors", "mean")),
                         np.logical_or.reduce([p.has_terms for p in parts]),
-                        support=mean("support"), strong=mean("strong"), second=mean("second"))
+                        support=mean("support"), strong=mean("strong"), second=mean("second"),
+                        lead=mean("lead"))
 
 
 class SeededTopicScorer(BaseEstimator):
@@ -99,6 +107,9 @@ class SeededTopicScorer(BaseEstimator):
     expand_min_precision : float, default=0.5
     topic_mass : bool, default=True
         Weigh each topic's document weight by its total term weight.
+    lead_terms : int, default=12
+        How many of a paragraph's first terms (words and bigrams, in text order)
+        the ``lead`` evidence reads.
 
     Attributes
     ----------
@@ -108,12 +119,13 @@ class SeededTopicScorer(BaseEstimator):
     _parameter_constraints: dict = {"weighting": [str], "seed_docs": [int], "min_df": [int, float],
                                     "max_df": [int, float], "max_features": [int, None],
                                     "expand_seeds": [int], "expand_min_precision": [float],
-                                    "topic_mass": ["boolean"]}
+                                    "topic_mass": ["boolean"],
+                                    "lead_terms": [Interval(Integral, 1, None, closed="left")]}
 
     def __init__(self, topic_model=None, weighting: str = "tfidf", seed_docs: int = 3,
                  min_df: int | float = 3, max_df: int | float = 0.5,
                  max_features: int | None = 40000, expand_seeds: int = 200,
-                 expand_min_precision: float = 0.5, topic_mass: bool = True):
+                 expand_min_precision: float = 0.5, topic_mass: bool = True, lead_terms: int = 12):
         self.topic_model = topic_model
         self.weighting = weighting
         self.seed_docs = seed_docs
@@ -123,6 +135,7 @@ class SeededTopicScorer(BaseEstimator):
         self.expand_seeds = expand_seeds
         self.expand_min_precision = expand_min_precision
         self.topic_mass = topic_mass
+        self.lead_terms = lead_terms
 
     def fit(self, X: Sequence[Sequence[str]], y=None, *, taxonomy: Taxonomy) -> "SeededTopicScorer":
         """Fit vocabulary and seeded topics on term lists *X* for *taxonomy*."""
@@ -210,24 +223,25 @@ class SeededTopicScorer(BaseEstimator):
         shares = self._shares(W, self._topic_domain_matrix())
         seeded = self._shares(W, self._topic_domain_matrix(seeded_only=True))
         post = self.term_domain_posterior()
-        E = np.zeros((D.shape[0], post.shape[1]))
-        A, S05, S08, E2 = (np.zeros_like(E) for _ in range(4))
-        for i in range(D.shape[0]):
-            cols = D.indices[D.indptr[i]:D.indptr[i + 1]]
-            if len(cols):
-                pc = post[cols]
-                E[i] = pc.max(axis=0)
-                A[i] = pc.mean(axis=0)
-                S05[i] = (pc >= 0.5).sum(axis=0)
-                S08[i] = (pc >= 0.8).sum(axis=0)
-                if len(cols) > 1:
-                    E2[i] = np.partition(pc, len(cols) - 2, axis=0)[len(cols) - 2]
+        E, A, S05, S08, E2 = _term_stats(D, post)
+        lead = self._lead(X, post)
         fb = list(self.classes_).index(self.fallback_)
         for M in (shares, seeded):
             M[~has_terms] = 0.0
             M[~has_terms, fb] = 1.0
         return Evidence(shares, seeded, E, A, has_terms, topics,
-                        support=np.log1p(S05), strong=np.log1p(S08), second=E2)
+                        support=np.log1p(S05), strong=np.log1p(S08), second=E2, lead=lead)
+
+    def _lead(self, X: Sequence[Sequence[str]], post: np.ndarray) -> np.ndarray:
+        """Mean P(domain | term) over the distinct known terms among each row's first
+        ``lead_terms`` terms (zeros for a row without any)."""
+        vocab = self.vectorizer_.vocabulary_
+        out = np.zeros((len(X), post.shape[1]))
+        for i, doc in enumerate(X):
+            cols = sorted({vocab[t] for t in doc[:self.lead_terms] if t in vocab})
+            if cols:
+                out[i] = post[cols].mean(axis=0)
+        return out
 
     # -------------------------------------------------------------- inspection
     def _build_topic_info(self, D, W) -> None:
@@ -249,3 +263,31 @@ class SeededTopicScorer(BaseEstimator):
     def dominant_topic(self, X: Sequence[Sequence[str]]) -> list[str | None]:
         """Name of each paragraph's heaviest topic (None without terms)."""
         return self.evidence(X).topics
+
+
+def _term_stats(D, post: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per row of *D* (CSR, rows: paragraphs) over its distinct terms' rows of *post*
+    (P(domain | term)): the max, the mean, how many are >= 0.5 and >= 0.8, and the
+    second largest (0 with fewer than two terms; the max again when two terms share
+    it), each (paragraph x domain), all rows at once."""
+    n, K = D.shape[0], post.shape[1]
+    counts = np.diff(D.indptr)
+    P = post[D.indices]
+    out = [np.zeros((n, K)) for _ in range(5)]
+    rows = np.flatnonzero(counts)
+    if not len(rows):
+        return tuple(out)
+    E, A, S05, S08, E2 = out
+    starts = D.indptr[rows]
+    E[rows] = np.maximum.reduceat(P, starts, axis=0)
+    A[rows] = np.add.reduceat(P, starts, axis=0) / counts[rows, None]
+    S05[rows] = np.add.reduceat((P >= 0.5).astype(np.float64), starts, axis=0)
+    S08[rows] = np.add.reduceat((P >= 0.8).astype(np.float64), starts, axis=0)
+    owner = np.repeat(np.arange(n), counts)
+    at_max = P == E[owner]
+    ties = np.add.reduceat(at_max.astype(np.int64), starts, axis=0)
+    below = np.maximum.reduceat(np.where(at_max, -np.inf, P), starts, axis=0)
+    second = np.where(ties >= 2, E[rows], below)
+    second[counts[rows] < 2] = 0.0
+    E2[rows] = second
+    return E, A, S05, S08, E2

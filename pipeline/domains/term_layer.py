@@ -104,9 +104,34 @@ class SupervisedTermLayer(BaseEstimator):
         if not len(X):
             return out
         M = self.vectorizer_.transform([list(d) for d in X])
-        for k, m in enumerate(self.models_):
-            out[:, k] = m if isinstance(m, float) else m.decision_function(M)
+        coef, intercept, fixed = self._stacked()
+        out[:] = M @ coef.T + intercept  # every domain's regression in one product
+        for k, value in fixed:
+            out[:, k] = value
         return out
+
+    def _stacked(self) -> tuple[np.ndarray, np.ndarray, list[tuple[int, float]]]:
+        """The per-domain regressions as one (domain x term) matrix and intercepts, plus
+        the constant scores of domains every (or no) row had; built once per fitted
+        layer, not pickled."""
+        cached = self.__dict__.get("_stacked_cache")
+        if cached is None or cached[0] is not self.models_:
+            n_terms = len(self.vectorizer_.vocabulary_)
+            coef, intercept = np.zeros((self.n_classes_, n_terms)), np.zeros(self.n_classes_)
+            fixed = []
+            for k, m in enumerate(self.models_):
+                if isinstance(m, float):
+                    fixed.append((k, m))
+                else:
+                    coef[k], intercept[k] = m.coef_[0], m.intercept_[0]
+            cached = (self.models_, (coef, intercept, fixed))
+            self.__dict__["_stacked_cache"] = cached
+        return cached[1]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_stacked_cache", None)
+        return state
 
     def fit_oof(self, X: Sequence[Sequence[str]], Y: np.ndarray, *,
                 taxonomy: Taxonomy) -> tuple["SupervisedTermLayer", np.ndarray]:

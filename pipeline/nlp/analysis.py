@@ -14,7 +14,7 @@ from spacy.attrs import IDX, LENGTH, ORTH, SPACY, TAG
 from spacy.tokens import Doc
 
 from .loading import load
-from .normalize import script_view
+from .normalize import script_view, traditional_only
 
 _SHIPPED: "PipelineAnalyzer | None" = None
 
@@ -25,12 +25,19 @@ def doc_tokens(doc: Doc) -> tuple[list[str], list[str]]:
     terms; :func:`pipeline.nlp.normalize.script_words`) and its PKU tag.
 
     Read from the Doc's arrays (offset, length, tag) rather than Token objects:
-    the same words and tags, at a fraction of the cost per token."""
+    the same words and tags, at a fraction of the cost per token.  Text without
+    any traditional-only character is its own simplified view, so its words are
+    the tokens' strings as they are."""
     strings = doc.vocab.strings
-    rows = doc.to_array([IDX, LENGTH, TAG, ORTH, SPACY]).tolist()
-    text = "".join(strings[o] + " " if sp else strings[o] for _, _, _, o, sp in rows)  # == doc.text
+    rows = doc.to_array([ORTH, TAG]).tolist()
+    words = [strings[o] for o, _ in rows]
+    tags = [strings[h] if h else "" for _, h in rows]
+    if traditional_only().isdisjoint("".join(words)):
+        return words, tags
+    rows = doc.to_array([IDX, LENGTH, ORTH, SPACY]).tolist()
+    text = "".join(strings[o] + " " if sp else strings[o] for _, _, o, sp in rows)  # == doc.text
     view = script_view(text)
-    return [view[i:i + n] for i, n, _, _, _ in rows], [strings[h] if h else "" for _, _, h, _, _ in rows]
+    return [view[i:i + n] for i, n, _, _ in rows], tags
 
 
 class PipelineAnalyzer:

@@ -9,6 +9,7 @@ statistical model. Whitespace tokens are never entities, whatever their tag
 """
 from __future__ import annotations
 
+from spacy.attrs import IS_SPACE, TAG
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -23,7 +24,9 @@ class PkuEntities:
         self.tag_labels = dict(tag_labels or ENTITY_TAGS)
 
     def __call__(self, doc: Doc) -> Doc:
-        tags = ["" if t.is_space else t.tag_ for t in doc]
+        strings = doc.vocab.strings  # tags read from the Doc's array: no Token objects
+        tags = ["" if space or not tag else strings[tag]
+                for tag, space in doc.to_array([TAG, IS_SPACE]).tolist()]
         if self.tag_labels == ENTITY_TAGS:
             spans = entity_spans(tags)
         else:

