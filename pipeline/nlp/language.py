@@ -25,7 +25,7 @@ from spacy.tokens import Doc
 from spacy.util import SimpleFrozenDict, SimpleFrozenList, load_config_from_str, minibatch, registry
 from threadpoolctl import threadpool_limits
 
-from . import embed_cache, inference_ops, normalize, pieces
+from . import embed_cache, normalize, pieces
 
 DEFAULT_CONFIG = """
 [nlp]
@@ -100,11 +100,9 @@ class MinshengChinese(Chinese):
 
     def from_disk(self, path, *, exclude=SimpleFrozenList(), overrides=SimpleFrozenDict()):
         """spaCy's ``from_disk``; then the tok2vec word embeddings are cached per distinct
-        word for inference (:mod:`pipeline.nlp.embed_cache`: same vectors, bit for bit) and
-        the tagger's matrix products go through numpy (:mod:`pipeline.nlp.inference_ops`)."""
+        word for inference (:mod:`pipeline.nlp.embed_cache`: same vectors, bit for bit)."""
         nlp = super().from_disk(path, exclude=exclude, overrides=overrides)
         embed_cache.install(nlp)
-        inference_ops.install(nlp)
         return nlp
 
     def pipe(self, texts, *, as_tuples=False, batch_size=None, disable=SimpleFrozenList(),
