@@ -117,3 +117,13 @@ def test_msgpack_memo_is_transparent():
 
     msgpack.msgpack_decoders.register("minsheng_test_decoder", func=tag_decoder)
     assert "minsheng_test_decoder" in msgpack.msgpack_decoders.get_all()
+
+
+def test_shipped_nlp_config_trains_on_train_plus_dev_unless_told_not_to():
+    from pathlib import Path
+
+    from pipeline.nlp.training import _with_dev
+
+    config = Path(__file__).resolve().parents[1] / "pipeline" / "configs" / "nlp.cfg"
+    assert _with_dev(config, {}) is True
+    assert _with_dev(config, {"paths.train_with_dev": False}) is False
