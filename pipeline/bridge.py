@@ -135,12 +135,12 @@ class LivelihoodDomains:
         return next(iter(self.pipe([doc])))
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        """Score *stream* in batches of at least :data:`MIN_BATCH` Docs (or *batch_size*,
+        """Score *stream* in batches of at least ``min_batch`` Docs (or *batch_size*,
         if larger): the classifier's cost per call (input checks, topic transforms) is
         fixed, and with ``nlp.pipe``'s 64-Doc batches it was 40 % of this component.
         Each Doc's scores do not depend on its batch (tested)."""
         batch: list[Doc] = []
-        size = max(batch_size, MIN_BATCH)
+        size = max(batch_size, self.min_batch)
         for doc in stream:
             batch.append(doc)
             if len(batch) >= size:
