@@ -5,7 +5,7 @@ every seed term), a term weighting (TF-IDF for NMF, counts for LDA) and one
 seeded topic model (:class:`SeededNMF` or :class:`SeededLDA`, any estimator
 with ``seeds``/``fit_transform``/``transform``/``components_``).  Each seed group
 of the taxonomy is one topic; free topics absorb what no seed describes.  For
-each paragraph it gives three kinds of evidence (:class:`Evidence`):
+each paragraph it gives these kinds of evidence (:class:`Evidence`):
 
 * ``shares``: each domain's share of the paragraph's topic mass, free topics
   counted towards the fallback domain;
