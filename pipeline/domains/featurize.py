@@ -30,7 +30,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, value_invalid_msg
 from ..reading.analysis import analysis_text
-from .terms import is_content_word
+from .terms import is_content_word, join_terms
 
 #: PKU tags of person and place names (with pkuseg's finer variants).
 NAME_TAGS = frozenset({"nr", "nrf", "nrg", "nrj", "ns"})
@@ -97,26 +97,21 @@ class TermFeaturizer(TransformerMixin, BaseEstimator):
 
         Whether a token is a term, and its width-folded form, depend only on its word
         and tag; they are looked up in a per-instance table (a report batch repeats
-        most of its words), then adjacent terms are joined into bigrams as
-        :func:`~pipeline.domains.terms.terms_from_tagged` joins them."""
+        most of its words), then joined into bigrams by
+        :func:`~pipeline.domains.terms.join_terms`, as ``terms_from_tagged`` does."""
         if tags is not None and not any(tags):
             tags = None
         names, tagged = tags is not None and self.drop_names, tags is not None and self.pos_filter
         table = self._term_table((names, tagged))
-        out: list[str] = []
-        prev: str | None = None
-        for key in zip(words, tags) if tags is not None else ((w, "") for w in words):
-            term = table.get(key, _UNSEEN)
-            if term is _UNSEEN:
-                term = table[key] = self._term_of(key[0], key[1], names, tagged)
-            if term is None:
-                prev = None
-                continue
-            out.append(term)
-            if self.bigrams and prev is not None:
-                out.append(prev + term)
-            prev = term
-        return out
+
+        def term(key: tuple[str, str]) -> str | None:
+            found = table.get(key, _UNSEEN)
+            if found is _UNSEEN:
+                found = table[key] = self._term_of(key[0], key[1], names, tagged)
+            return found
+
+        keys = zip(words, tags) if tags is not None else ((w, "") for w in words)
+        return join_terms(map(term, keys), self.bigrams)
 
     @staticmethod
     def _term_of(word: str, tag: str, names: bool, tagged: bool) -> str | None:

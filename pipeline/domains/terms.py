@@ -58,17 +58,23 @@ def terms_from_tagged(words: Sequence[str], tags: Sequence[str] | None = None,
     """Content-word terms of one paragraph, plus joined bigrams of adjacent content words."""
     if tags is None or len(tags) != len(words):
         tags = [""] * len(words)
+    stripped = ((word.strip(), tag) for word, tag in zip(words, tags))
+    return join_terms((w if is_content_word(w, t) else None for w, t in stripped), bigrams)
+
+
+def join_terms(tokens: Iterable[str | None], bigrams: bool = True) -> list[str]:
+    """Each token's term (None: the token is not one) in order, and with *bigrams* each
+    pair of adjacent terms joined without a space (a non-term breaks the pair)."""
     out: list[str] = []
     prev: str | None = None
-    for word, tag in zip(words, tags):
-        word = word.strip()
-        if is_content_word(word, tag):
-            out.append(word)
-            if bigrams and prev is not None:
-                out.append(prev + word)
-            prev = word
-        else:
+    for term in tokens:
+        if term is None:
             prev = None
+            continue
+        out.append(term)
+        if bigrams and prev is not None:
+            out.append(prev + term)
+        prev = term
     return out
 
 
