@@ -4,7 +4,7 @@ Rules are about the *shape* of a block -- its length, punctuation and leading
 markers -- not about any particular page, so they carry over to newspaper
 pages, government work reports and notices we have never seen:
 
-* ``section``  -- a short bracketed marker standing alone: 【基层声音】, 〖观察〗;
+* ``section``  -- a short bracketed marker standing alone: 【代表风采】, 〖观察〗;
 * ``note``     -- author/source/editor notes: (作者单位：…), 注：…, 责任编辑：…,
   and short fully-parenthesised lines;
 * ``byline``   -- a short line opened by a byline glyph (◎ □ ■ ● …) or by

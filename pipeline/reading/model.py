@@ -37,7 +37,7 @@ class DocumentStatus(str, Enum):
 
 
 #: Block kinds, coarse. ``section`` is a bracketed section marker such as
-#: 【基层声音】; salutations (各位代表：) are ``other`` with role ``salutation``.
+#: 【代表风采】; salutations (各位代表：) are ``other`` with role ``salutation``.
 KINDS = ("title", "byline", "heading", "section", "note", "body", "other")
 
 
