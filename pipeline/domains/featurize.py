@@ -30,6 +30,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from ..errors import ConfigError, value_invalid_msg
 from ..reading.analysis import analysis_text
+from .caching import DerivedCache
 from .terms import is_content_word, join_terms
 
 #: PKU tags of person and place names (with pkuseg's finer variants).
@@ -54,7 +55,7 @@ def resolve_analyzer(name: str) -> Analyzer:
     return getattr(import_module(module), attr)()
 
 
-class TermFeaturizer(TransformerMixin, BaseEstimator):
+class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
     """Turn paragraphs into analysis terms (content words and joined bigrams).
 
     Parameters
@@ -125,7 +126,7 @@ class TermFeaturizer(TransformerMixin, BaseEstimator):
 
     def _term_table(self, mode: tuple[bool, bool]) -> dict:
         """The (word, tag) -> term table for one way of calling :meth:`terms`."""
-        tables = self.__dict__.setdefault("_term_tables", {})
+        tables = self._derived("term_tables", None, dict)  # rebuilt as words come
         if len(tables.get(mode, ())) > MAX_TERM_TABLE:
             tables[mode] = {}
         return tables.setdefault(mode, {})
@@ -156,17 +157,8 @@ class TermFeaturizer(TransformerMixin, BaseEstimator):
         return out
 
     def _analyzer(self) -> Analyzer:
-        cached = self.__dict__.get("_analyzer_cache")
-        if cached is None or cached[0] != self.analyzer:
-            cached = (self.analyzer, resolve_analyzer(self.analyzer))
-            self.__dict__["_analyzer_cache"] = cached
-        return cached[1]
-
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_analyzer_cache", None)  # a loaded spaCy pipeline never goes into the pickle
-        state.pop("_term_tables", None)  # lookup tables, rebuilt as words come
-        return state
+        # a loaded spaCy pipeline never goes into the pickle
+        return self._derived("analyzer", self.analyzer, lambda: resolve_analyzer(self.analyzer))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

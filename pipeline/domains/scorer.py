@@ -39,6 +39,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, value_invalid_msg
+from .caching import DerivedCache
 from .coherence import npmi_coherence
 from .support import grow_seed_support
 from .taxonomy import Taxonomy
@@ -86,7 +87,7 @@ class Evidence:
                         lead=mean("lead"))
 
 
-class SeededTopicScorer(BaseEstimator):
+class SeededTopicScorer(DerivedCache, BaseEstimator):
     """A seeded topic model over analysis terms, read as livelihood-domain evidence.
 
     Parameters
@@ -197,18 +198,12 @@ class SeededTopicScorer(BaseEstimator):
     def term_domain_posterior(self) -> np.ndarray:
         """(term x domain) P(domain | term) under the topic-word weights (computed once per
         loaded model; the cache is not pickled)."""
-        cached = self.__dict__.get("_posterior_cache")
-        if cached is None or cached[0] is not self.topic_model_:
+        def build() -> np.ndarray:
             S = self.topic_model_.components_.T @ self._topic_domain_matrix()
             total = S.sum(axis=1, keepdims=True)
-            cached = (self.topic_model_, S / np.where(total > 0, total, 1.0))
-            self.__dict__["_posterior_cache"] = cached
-        return cached[1]
+            return S / np.where(total > 0, total, 1.0)
 
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_posterior_cache", None)
-        return state
+        return self._derived("posterior", self.topic_model_, build)
 
     def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
         """:class:`Evidence` for term lists *X* (one vectorisation)."""

@@ -28,11 +28,12 @@ from sklearn.model_selection import KFold
 from sklearn.utils.validation import check_is_fitted
 
 from ..errors import ConfigError, value_invalid_msg
+from .caching import DerivedCache
 from .scorer import identity_analyzer
 from .taxonomy import Taxonomy
 
 
-class SupervisedTermLayer(BaseEstimator):
+class SupervisedTermLayer(DerivedCache, BaseEstimator):
     """Per-domain logistic regression on TF-IDF terms, from label sets and seed lists.
 
     Parameters
@@ -114,8 +115,7 @@ class SupervisedTermLayer(BaseEstimator):
         """The per-domain regressions as one (domain x term) matrix and intercepts, plus
         the constant scores of domains every (or no) row had; built once per fitted
         layer, not pickled."""
-        cached = self.__dict__.get("_stacked_cache")
-        if cached is None or cached[0] is not self.models_:
+        def build() -> tuple[np.ndarray, np.ndarray, list[tuple[int, float]]]:
             n_terms = len(self.vectorizer_.vocabulary_)
             coef, intercept = np.zeros((self.n_classes_, n_terms)), np.zeros(self.n_classes_)
             fixed = []
@@ -124,14 +124,9 @@ class SupervisedTermLayer(BaseEstimator):
                     fixed.append((k, m))
                 else:
                     coef[k], intercept[k] = m.coef_[0], m.intercept_[0]
-            cached = (self.models_, (coef, intercept, fixed))
-            self.__dict__["_stacked_cache"] = cached
-        return cached[1]
+            return coef, intercept, fixed
 
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_stacked_cache", None)
-        return state
+        return self._derived("stacked", self.models_, build)
 
     def fit_oof(self, X: Sequence[Sequence[str]], Y: np.ndarray, *,
                 taxonomy: Taxonomy) -> tuple["SupervisedTermLayer", np.ndarray]:
