@@ -23,7 +23,7 @@ from functools import partial
 
 import numpy as np
 
-MAX_ROWS = 200_000  # ~64 MB of float32 vectors of width 80
+MAX_ROWS = 200_000  # ~51 MB of float32 vectors of width 64
 _LAYOUT = ("extract_features", "list2ragged", "with_array", "with_array", "ragged2list")
 
 
