@@ -451,3 +451,30 @@ def test_shipped_topics_inspectable_and_free_of_names():
     assert (info["size"] >= 0).all() and info["npmi"].notna().any()
     terms = {t for row in info["top_terms"] for t in row.split()}
     assert not terms & {"沛林", "河南", "楚政", "玉荣"}
+
+
+def test_term_counter_gives_each_vectorizers_own_matrix():
+    """The one-pass counter of the shipped model's three vectorisers gives, for each, the
+    matrix its own transform gives (indices, order, values); the decision's inputs are
+    unchanged and the cache is not pickled."""
+    from pipeline import load_domain_model
+    from pipeline.domains.counting import TermCounter
+
+    clf = load_domain_model()
+    rows = [json.loads(line) for line in (REPO / "corpus" / "gold.jsonl").read_text(
+        encoding="utf-8").splitlines() if line.strip()]
+    terms = clf.featurizer_.transform([r["text"] for r in rows] + ["", "hello"])
+    vecs = clf.topics_.vectorizers() + [clf.term_layer_.vectorizer_]
+    counter = TermCounter(vecs)
+    assert counter.serves(vecs) and not counter.serves(vecs[:2])
+    for vec, got in zip(vecs, counter.transform(terms)):
+        want = vec.transform(terms)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)
+    members, scores = clf._counted(terms)
+    assert np.array_equal(scores, clf.term_layer_.decision_function(terms))
+    for a, b in zip(members, clf.topics_.member_evidence(terms)):
+        for kind in ("shares", "seeded", "anchors", "mean", "support", "strong", "second", "lead"):
+            assert np.array_equal(getattr(a, kind), getattr(b, kind)), kind
+    assert b"_cache_counter" not in pickle.dumps(clf)

@@ -30,3 +30,13 @@ class DerivedCache:
 
     def __getstate__(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if not k.startswith(_PREFIX)}
+
+
+class EstimatorCache(DerivedCache):
+    """:class:`DerivedCache` for an estimator whose pickle otherwise stays scikit-learn's
+    own (``BaseEstimator.__getstate__``, with its version stamp): only the caches are
+    left out, so adding a cache leaves the artifact's bytes as they were."""
+
+    def __getstate__(self) -> dict:
+        state = super(DerivedCache, self).__getstate__()
+        return {k: v for k, v in state.items() if not k.startswith(_PREFIX)}

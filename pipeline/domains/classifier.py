@@ -28,6 +28,8 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from . import calibration as cal
+from .caching import EstimatorCache
+from .counting import TermCounter
 from .decision import ConditionalLogit, adapt_livelihood_prior, design, reweight_prior
 from .ensemble import TopicEnsemble
 from .featurize import TermFeaturizer
@@ -68,7 +70,7 @@ def _fit_or_keep(template, default, *args, **kwargs):
     return clone(est).fit(*args, **kwargs)
 
 
-class DomainClassifier(ClassifierMixin, BaseEstimator):
+class DomainClassifier(EstimatorCache, ClassifierMixin, BaseEstimator):
     """Classify paragraphs into the taxonomy's livelihood domains.
 
     Parameters
@@ -263,11 +265,24 @@ class DomainClassifier(ClassifierMixin, BaseEstimator):
         P[~ev.has_terms, self.fallback_index_] = 1.0
         return P, ev.has_terms
 
+    def _counted(self, terms) -> tuple[list, np.ndarray | None]:
+        """The topic members' evidence and the term layer's scores of *terms*, every
+        vectoriser's matrix counted in one pass (:class:`TermCounter`)."""
+        layer = getattr(self, "term_layer_", None) if "terms" in self.evidence else None
+        vecs = self.topics_.vectorizers() + ([layer.vectorizer_] if layer is not None else [])
+        counter = self.__dict__.get("_cache_counter")
+        if counter is None or not counter.serves(vecs):
+            counter = self.__dict__["_cache_counter"] = TermCounter(vecs)
+        matrices = counter.transform(terms)
+        members = self.topics_.member_evidence(terms, matrices[:len(self.topics_.scorers_)])
+        scores = None if layer is None else layer.decision_function(terms, matrices[-1])
+        return members, scores
+
     def _outputs(self, X):
         check_is_fitted(self)
         terms = self.featurizer_.transform(X)
-        members = self.topics_.member_evidence(terms)
-        ev, F, term_scores = self._evidence(terms, members)
+        members, term_scores = self._counted(terms)
+        ev, F, term_scores = self._evidence(terms, members, term_scores)
         P, has = self._raw_proba(terms, (ev, F))
         if getattr(self, "label_model_", None) is not None:
             Y = self.label_model_.predict(members, P, extra=term_scores)

@@ -54,11 +54,20 @@ class TopicEnsemble(BaseEstimator):
         self.classes_ = self.scorers_[0][1].classes_
         return self
 
-    def member_evidence(self, X: Sequence[Sequence[str]]) -> list[Evidence]:
-        """Each member's :class:`Evidence`, in member order."""
+    def member_evidence(self, X: Sequence[Sequence[str]], matrices: Sequence | None = None
+                        ) -> list[Evidence]:
+        """Each member's :class:`Evidence`, in member order (*matrices*: each member's
+        ``vectorizer_`` matrix of *X*, when the caller has counted them already)."""
         check_is_fitted(self)
         docs = [list(d) for d in X]
-        return [s.evidence(docs) for _, s in self.scorers_]
+        if matrices is None:
+            matrices = [None] * len(self.scorers_)
+        return [s.evidence(docs, D) for (_, s), D in zip(self.scorers_, matrices)]
+
+    def vectorizers(self) -> list:
+        """The members' fitted vectorisers, in member order."""
+        check_is_fitted(self)
+        return [s.vectorizer_ for _, s in self.scorers_]
 
     def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
         """The members' evidence averaged."""

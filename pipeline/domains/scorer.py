@@ -205,10 +205,11 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
 
         return self._derived("posterior", self.topic_model_, build)
 
-    def evidence(self, X: Sequence[Sequence[str]]) -> Evidence:
-        """:class:`Evidence` for term lists *X* (one vectorisation)."""
+    def evidence(self, X: Sequence[Sequence[str]], D=None) -> Evidence:
+        """:class:`Evidence` for term lists *X* (one vectorisation; *D*: ``vectorizer_``'s
+        matrix of *X* when the caller has it, :class:`~pipeline.domains.counting.TermCounter`)."""
         check_is_fitted(self)
-        D = self.vectorizer_.transform([list(d) for d in X]).tocsr()
+        D = (self.vectorizer_.transform([list(d) for d in X]) if D is None else D).tocsr()
         has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
         W = self.topic_model_.transform(D)
         topics = [self.topic_names_[int(k)] if h else None
@@ -230,12 +231,24 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
     def _lead(self, X: Sequence[Sequence[str]], post: np.ndarray) -> np.ndarray:
         """Mean P(domain | term) over the distinct known terms among each row's first
         ``lead_terms`` terms (zeros for a row without any)."""
-        vocab = self.vectorizer_.vocabulary_
+        get, n = self.vectorizer_.vocabulary_.get, self.lead_terms
         out = np.zeros((len(X), post.shape[1]))
+        if not len(X):
+            return out
+        cols = np.full((len(X), n), -1, dtype=np.int64)
         for i, doc in enumerate(X):
-            cols = sorted({vocab[t] for t in doc[:self.lead_terms] if t in vocab})
-            if cols:
-                out[i] = post[cols].mean(axis=0)
+            found = [get(t, -1) for t in doc[:n]]
+            cols[i, :len(found)] = found
+        # distinct columns in ascending order, unknown terms (-1) and repeats masked out:
+        # each row's sum then adds its terms in the order post[sorted cols].mean() does
+        cols.sort(axis=1)
+        keep = cols >= 0
+        keep[:, 1:] &= cols[:, 1:] != cols[:, :-1]
+        for j in range(n):
+            out += post[cols[:, j]] * keep[:, j, None]
+        found = keep.sum(axis=1)
+        rows = found > 0
+        out[rows] /= found[rows, None]
         return out
 
     # -------------------------------------------------------------- inspection

@@ -98,13 +98,15 @@ class SupervisedTermLayer(DerivedCache, BaseEstimator):
         self.n_classes_ = Y.shape[1]
         return self
 
-    def decision_function(self, X: Sequence[Sequence[str]]) -> np.ndarray:
-        """(paragraph x domain) log-odds that the domain is in the paragraph's set."""
+    def decision_function(self, X: Sequence[Sequence[str]], M=None) -> np.ndarray:
+        """(paragraph x domain) log-odds that the domain is in the paragraph's set
+        (*M*: ``vectorizer_``'s matrix of *X*, when the caller has it)."""
         check_is_fitted(self)
         out = np.zeros((len(X), self.n_classes_))
         if not len(X):
             return out
-        M = self.vectorizer_.transform([list(d) for d in X])
+        if M is None:
+            M = self.vectorizer_.transform([list(d) for d in X])
         coef, intercept, fixed = self._stacked()
         out[:] = M @ coef.T + intercept  # every domain's regression in one product
         for k, value in fixed:

@@ -71,18 +71,46 @@ def prepare_for_fork(nlp, disable: Iterable[str] = ()) -> None:
             proc.ensure_model()
 
 
+def _units(texts: Iterable, batch_size: int, unit_size: int, n_process: int) -> Iterator[list]:
+    """Consecutive runs of *texts* to hand out: *unit_size* texts each, except near the
+    end of the input, where runs shrink to *batch_size* so that every process
+    finishes at about the same time (a unit of 256 report paragraphs is about
+    0.4 s of work; one left over at the end leaves the other processes idle).
+    Reads at most ``2 * n_process`` units ahead to know where the end is."""
+    per_unit = max(1, unit_size // batch_size)
+    ahead: deque[list] = deque()
+    batches = minibatch(texts, size=batch_size)
+    exhausted = False
+    while True:
+        while not exhausted and len(ahead) < 2 * n_process * per_unit:
+            batch = next(batches, None)
+            if batch is None:
+                exhausted = True
+            else:
+                ahead.append(batch)
+        if not ahead:
+            return
+        # guided: a share of what is left, between one batch and a full unit
+        take = per_unit if not exhausted else max(1, min(per_unit, len(ahead) // (2 * n_process)))
+        unit: list = []
+        for _ in range(take):
+            unit.extend(ahead.popleft())
+        yield unit
+
+
 def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: int,
                   local_pipe: Callable[[list], Iterable[Doc]],
                   disable: Iterable[str] = (), chunk_size: int | None = None) -> Iterator[Doc]:
     """Docs for *texts*, in order, computed by *n_process* processes.
 
     The calling process, running *local_pipe* (the one-process pipe), is one of
-    the *n_process*: ``n_process - 1`` forked workers always have batches queued,
-    and whenever the next result in order is not ready the caller runs the
-    next input batch itself instead of waiting.  Batches are the same either
-    way (``minibatch`` of the input), so the Docs are the same.  A unit of work
-    is *chunk_size* texts (default *batch_size*), run through ``nlp.pipe`` in
-    *batch_size* batches.
+    the *n_process*: ``n_process - 1`` forked workers always have units queued,
+    and whenever the next result in order is not ready the caller runs a unit
+    itself instead of waiting: the next from the input, or once the input is
+    all read, one it queued that no worker has taken yet.
+    A unit is *chunk_size* texts (default *batch_size*), fewer near the end
+    (:func:`_units`), run through ``nlp.pipe`` in *batch_size* batches.  A Doc
+    does not depend on its batch, so the Docs are those of ``n_process=1``.
     """
     prepare_for_fork(nlp, disable)
     ctx = mp.get_context("fork")
@@ -94,18 +122,19 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
     for proc in workers:
         proc.start()
     chunk = chunk_size or batch_size
-    batches = enumerate(minibatch(texts, size=chunk))
+    units = enumerate(_units(texts, batch_size, chunk, n_process))
     results: dict[int, tuple[bool, list]] = {}  # index -> (is_local, Docs or Doc bytes)
-    in_flight, n_read, next_out, exhausted, finished = 0, 0, 0, False, False
-    # about (2 * workers + 2) batches of texts queued, but never fewer than one running and
-    # one waiting chunk per worker: the caller cannot take back what it queued, so a deep
-    # queue of large chunks leaves it idle at the end while a worker finishes them
-    max_in_flight = max(2 * n_workers, (2 * n_workers + 2) * batch_size // chunk)
+    queued: set[int] = set()  # units put on the inbox and not yet taken back or returned
+    n_read, next_out, exhausted, finished = 0, 0, False, False
+    # two units per worker queued: one running, one waiting (fed before the caller runs
+    # one itself); once the input is read, the caller takes back what is still waiting
+    # when it runs out of its own work, so no worker is left with a queue at the end
+    max_in_flight = 2 * n_workers
     max_local = 2 * n_process + 2
 
     def read() -> tuple[int, list] | None:
         nonlocal exhausted, n_read
-        item = next(batches, None)
+        item = next(units, None)
         if item is None:
             exhausted = True
             return None
@@ -113,7 +142,6 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
         return item
 
     def receive(block: bool) -> bool:
-        nonlocal in_flight
         try:
             got, payload, error = outbox.get() if block else outbox.get_nowait()
         except queue.Empty:
@@ -122,17 +150,25 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
             raise WorkerError(f"A pipeline component failed in a worker process "
                               f"(batch {got}):\n{error}")
         results[got] = (False, payload)
-        in_flight -= 1
+        queued.discard(got)
         return True
+
+    def take_back() -> tuple[int, list] | None:
+        try:
+            index, items = inbox.get_nowait()
+        except queue.Empty:
+            return None
+        queued.discard(index)
+        return index, [Doc(nlp.vocab).from_bytes(x) if isinstance(x, bytes) else x for x in items]
 
     try:
         while True:
-            while not exhausted and in_flight < max_in_flight:  # keep every worker fed
+            while not exhausted and len(queued) < max_in_flight:  # keep every worker fed
                 item = read()
                 if item is not None:
                     index, batch = item
                     inbox.put((index, [t.to_bytes() if isinstance(t, Doc) else t for t in batch]))
-                    in_flight += 1
+                    queued.add(index)
             if next_out in results:
                 is_local, payload = results.pop(next_out)
                 next_out += 1
@@ -148,11 +184,11 @@ def parallel_pipe(nlp, texts: Iterable[str | Doc], n_process: int, batch_size: i
             if receive(block=False):
                 continue
             n_local = sum(1 for is_local, _ in results.values() if is_local)
-            if not exhausted and n_local < max_local:
-                item = read()  # work instead of waiting
+            if n_local < max_local:  # work instead of waiting
+                item = take_back() if exhausted else read()
                 if item is not None:
                     results[item[0]] = (True, list(local_pipe(item[1])))
-                continue
+                    continue
             receive(block=True)
     finally:
         if finished:  # orderly: every worker drains and exits
