@@ -39,7 +39,7 @@ from spacy.tokens import Doc
 from .assets import sha256_file
 from .errors import ModelError
 from .models import models_dir, verify_folder
-from .nlp.analysis import doc_tokens
+from .nlp.analysis import doc_ids, doc_tokens
 
 for _name in ("domain", "domains", "domain_status", "domain_topic"):
     if not Doc.has_extension(_name):
@@ -154,8 +154,14 @@ class LivelihoodDomains:
         featurizer = model.featurizer_
         terms, blank = [], []
         for doc in docs:
+            ids = doc_ids(doc)
+            if ids is not None:  # no traditional-only character: the tokens are their own words
+                orths, tags, empty = ids
+                blank.append(empty)  # the Doc's text is only whitespace
+                terms.append([] if empty else featurizer.terms_from_ids(orths, tags, doc.vocab.strings))
+                continue
             words, tags = doc_tokens(doc)
-            blank.append(not "".join(words).strip())  # the Doc's text is only whitespace
+            blank.append(not "".join(words).strip())
             terms.append([] if blank[-1] else featurizer.terms(words, tags))
         for doc, res, empty in zip(docs, model.classify(terms), blank):
             topic = res["topic"] if self.topics else None

@@ -294,3 +294,35 @@ def test_two_processes_with_domains_equal_one():
     one = [(d.to_bytes(), d.cats, d._.domains) for d in nlp.pipe(texts, batch_size=16)]
     two = [(d.to_bytes(), d.cats, d._.domains) for d in nlp.pipe(texts, batch_size=16, n_process=2)]
     assert len(two) == len(texts) and one == two
+
+
+def test_term_ids_path_gives_the_featurizers_terms():
+    """The component reads a Doc's terms by (ORTH, TAG) id pairs: the terms of
+    ``featurizer.terms`` on the Doc's words and tags, in every featurizer mode; a Doc
+    with traditional-only characters takes the words path."""
+    import pipeline
+    from pipeline.nlp.analysis import doc_ids, doc_tokens
+
+    from pipeline.reading import read_document
+
+    texts = [p.text for path in sorted((REPO / "corpus" / "docs").glob("*.txt"))
+             for p in read_document(path).paragraphs]
+    texts += [line for line in (REPO / "corpus" / "docs" / "community_newsletter_traditional.txt")
+              .read_text(encoding="utf-8").splitlines() if line.strip()]  # as written
+    texts += ["", "  ", "Hello world 2024", "养老服务 养老服务", "。。。"]
+    nlp = pipeline.load(domains=False)
+    featurizer = pipeline.load_domain_model().featurizer_
+    docs = list(nlp.pipe(texts))
+    assert any(doc_ids(d) is None for d in docs)  # the traditional newsletter
+    for params in ({}, {"drop_names": False}, {"pos_filter": False}, {"bigrams": False}):
+        f = featurizer.__class__(**{**featurizer.get_params(), **params}).fit()
+        for doc in docs:
+            ids = doc_ids(doc)
+            if ids is not None:
+                words, tags = doc_tokens(doc)
+                assert ids[2] == (not "".join(words).strip())
+                assert f.terms_from_ids(*ids[:2], doc.vocab.strings) == f.terms(words, tags), doc.text
+    untagged = nlp.make_doc("今年我市将大力发展养老服务")
+    ids = doc_ids(untagged)
+    assert not any(ids[1]) and featurizer.terms_from_ids(*ids[:2], untagged.vocab.strings) == \
+        featurizer.terms(*doc_tokens(untagged))

@@ -114,6 +114,31 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
         keys = zip(words, tags) if tags is not None else ((w, "") for w in words)
         return join_terms(map(term, keys), self.bigrams)
 
+    def terms_from_ids(self, orths: Sequence[int], tags: Sequence[int], strings) -> list[str]:
+        """:meth:`terms` of tokens given as string ids (*strings* maps an id to its string,
+        as a spaCy ``StringStore`` does; tag id 0 is no tag): the same terms, looked up
+        by id pair, with the bigrams joined in the same loop (a Doc's arrays give the
+        ids without building a string per token)."""
+        tagged_doc = any(tags)
+        names, tagged = tagged_doc and self.drop_names, tagged_doc and self.pos_filter
+        table = self._term_table(("ids", names, tagged))
+        get, bigrams = table.get, self.bigrams
+        out: list[str] = []
+        prev: str | None = None
+        for key in zip(orths, tags if tagged_doc else [0] * len(orths)):
+            term = get(key, _UNSEEN)
+            if term is _UNSEEN:
+                term = table[key] = self._term_of(strings[key[0]], strings[key[1]] if key[1] else "",
+                                                  names, tagged)
+            if term is None:
+                prev = None
+                continue
+            out.append(term)
+            if bigrams and prev is not None:
+                out.append(prev + term)
+            prev = term
+        return out
+
     @staticmethod
     def _term_of(word: str, tag: str, names: bool, tagged: bool) -> str | None:
         """One token's term (its width-folded word), or None when it is not one: names

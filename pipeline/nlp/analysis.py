@@ -40,6 +40,33 @@ def doc_tokens(doc: Doc) -> tuple[list[str], list[str]]:
     return [view[i:i + n] for i, n, _, _ in rows], tags
 
 
+#: orth id -> (has a traditional-only character, is whitespace only); bounded
+_WORD_FLAGS: dict[int, tuple[bool, bool]] = {}
+_MAX_WORD_FLAGS = 500_000
+
+
+def doc_ids(doc: Doc) -> tuple[list[int], list[int], bool] | None:
+    """``(orth ids, tag ids, blank)`` of a Doc's tokens when its words are the tokens' own
+    strings (no traditional-only character, see :func:`doc_tokens`), else None; *blank*:
+    the Doc is only whitespace.  Reads the arrays and one flag pair per distinct word
+    (``doc.text`` would build a Token object per token)."""
+    rows = doc.to_array([ORTH, TAG])
+    orths = rows[:, 0].tolist()
+    flags, strings, trad = _WORD_FLAGS, doc.vocab.strings, traditional_only()
+    if len(flags) > _MAX_WORD_FLAGS:
+        flags.clear()
+    blank = True
+    for orth in set(orths):
+        found = flags.get(orth)
+        if found is None:
+            word = strings[orth]
+            found = flags[orth] = (not trad.isdisjoint(word), not word.strip())
+        if found[0]:
+            return None
+        blank = blank and found[1]
+    return orths, rows[:, 1].tolist(), blank
+
+
 class PipelineAnalyzer:
     """Callable ``texts -> [(words, tags)]`` over a spaCy pipeline without its domain step."""
 

@@ -37,8 +37,10 @@ def _maxout_forward(model, X, is_train: bool, *, plain):
     Y = model.ops.gemm(X, W, trans2=True)
     Y += model.ops.reshape1f(model.get_param("b"), nO * nP)
     Z = Y.reshape((Y.shape[0], nO, nP))
-    best = Z[:, :, 0].copy()
-    for piece in range(1, nP):  # piece by piece: numpy's max over a 3-wide axis is slow
+    if nP == 1:
+        return Z[:, :, 0].copy(), _no_backprop
+    best = np.maximum(Z[:, :, 0], Z[:, :, 1])  # piece by piece: numpy's max over a 3-wide axis is slow
+    for piece in range(2, nP):
         np.maximum(best, Z[:, :, piece], out=best)
     return best, _no_backprop
 
