@@ -149,7 +149,7 @@ def _stages(nlp, texts: list[str], batch_size: int) -> list[tuple[str, float]]:
     joined = [crf.join(pieces) for _, pieces in planned]
     start = time.perf_counter()
     for text in joined:
-        crf.feature_matrix(text)
+        crf.feature_columns(text)
     features_s = time.perf_counter() - start
     start = time.perf_counter()
     scores = [crf.node_scores(text) for text in joined]

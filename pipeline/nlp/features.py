@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .hashtable import IntHashTable
+from .kernels import compiled
 
 LENGTHS = (6, 5, 4, 3, 2)  # pkuseg's word-feature slots (wordMax 6 .. wordMin 2), longest first
 _NO_WORD = "**noWord"
@@ -210,9 +211,22 @@ class FastCrf:
         return starts
 
     def _pairs(self, side: str, pre: np.ndarray, post: np.ndarray) -> np.ndarray:
-        """``(n, 25)`` word-pair feature indices, pre slot outer, post slot inner (pkuseg's order)."""
-        pre = np.repeat(pre, len(LENGTHS), axis=1)
-        post = np.tile(post, (1, len(LENGTHS)))
+        """``(25, n)`` word-pair feature indices from ``(5, n)`` word ids, pre slot outer,
+        post slot inner (pkuseg's order)."""
+        if compiled is not None:
+            out = np.empty((len(pre) * len(post), pre.shape[1]), dtype=np.int64)
+            table = self._hashed[f"ww{side}"]
+            compiled.word_pairs(np.ascontiguousarray(pre), np.ascontiguousarray(post),
+                                self._t[f"ww{side}_nw"], self._t[f"ww{side}_pnw"],
+                                table._keys, table._values, int(table._shift), self._no_word,
+                                self._zero, out)
+            return out
+        return self._pairs_numpy(side, pre, post)
+
+    def _pairs_numpy(self, side: str, pre: np.ndarray, post: np.ndarray) -> np.ndarray:
+        """:meth:`_pairs` in numpy (the reference the compiled loop is tested against)."""
+        pre = np.repeat(pre, len(LENGTHS), axis=0)
+        post = np.tile(post, (len(LENGTHS), 1))
         no_word = self._no_word
         out = np.where(pre == no_word, self._t[f"ww{side}_nw"][post], self._t[f"ww{side}_pnw"][pre])
         both = (pre != no_word) & (post != no_word)
@@ -222,7 +236,13 @@ class FastCrf:
 
     def feature_matrix(self, text: str) -> np.ndarray:
         """``(len(text), 69)`` feature indices per character in pkuseg's order; an
-        absent feature is ``n_feature``."""
+        absent feature is ``n_feature`` (a view of :meth:`feature_columns`)."""
+        return self.feature_columns(text).T
+
+    def feature_columns(self, text: str) -> np.ndarray:
+        """``(69, len(text))``: :meth:`feature_matrix` built feature by feature, each
+        feature's indices for every character one contiguous row (assembling
+        per-character rows from columns cost more than the lookups)."""
         n = len(text)
         ids = np.zeros(PAD + n + RPAD, dtype=np.int64)
         # surrogatepass: a lone surrogate (e.g. from a surrogateescape decode) is just an unknown character
@@ -232,16 +252,24 @@ class FastCrf:
         columns = {name: self._t[f"single{k}"][at[_SINGLE_OFFSET[k]]] for k, name in enumerate(_SINGLES)}
         for k, (name, (a, b)) in enumerate(zip(_PAIRS, _PAIR_OFFSETS)):
             columns[name] = self._search(f"pair{k}", (at[a] << self._bits) | at[b], self._zero)
-        starts = self._words(ids, n)
-        ends = np.full((n + 1, len(LENGTHS)), self._no_word, dtype=np.int64)  # row i: ending at i - 1
+        starts = np.ascontiguousarray(self._words(ids, n).T)  # (5, n + 1)
+        ends = np.full((len(LENGTHS), n + 1), self._no_word, dtype=np.int64)  # col i: ending at i - 1
         for k, length in enumerate(LENGTHS):
             if length <= n:
-                ends[length:, k] = starts[: n - length + 1, k]
-        here_start, after_start, before_end, here_end = starts[:n], starts[1:], ends[:n], ends[1:]
-        bias = np.zeros((n, 1), dtype=np.int64)
-        return np.hstack([bias, np.stack([columns[name] for name in _CHAR_ORDER], axis=1),
-                          self._t["w_end"][here_end], self._t["w_start"][here_start],
-                          self._pairs("l", before_end, here_start), self._pairs("r", here_end, after_start)])
+                ends[k, length:] = starts[k, : n - length + 1]
+        here_start, after_start, before_end, here_end = starts[:, :n], starts[:, 1:], ends[:, :n], ends[:, 1:]
+        out = np.empty((1 + len(_CHAR_ORDER) + 2 * len(LENGTHS) + 2 * len(LENGTHS) ** 2, n),
+                       dtype=np.int64)
+        out[0] = 0  # bias
+        row = 1
+        for name in _CHAR_ORDER:
+            out[row] = columns[name]
+            row += 1
+        for block in (self._t["w_end"][here_end], self._t["w_start"][here_start],
+                      self._pairs("l", before_end, here_start), self._pairs("r", here_end, after_start)):
+            out[row:row + len(block)] = block
+            row += len(block)
+        return out
 
     def node_scores(self, text: str) -> np.ndarray:
         """``(len(text), n_tag)``: each character's feature weights added one at a
@@ -261,7 +289,15 @@ class FastCrf:
         return out
 
     def _block_scores(self, text: str) -> np.ndarray:
-        feats = self.feature_matrix(text)
+        cols = self.feature_columns(text)
+        if compiled is not None:  # the same sums, in the same order (pipeline.nlp._kernels)
+            out = np.empty((cols.shape[1], self.n_tag))
+            compiled.block_scores(cols, self._node_w, self._zero, out)
+            return out
+        return self._block_scores_numpy(cols.T)
+
+    def _block_scores_numpy(self, feats: np.ndarray) -> np.ndarray:
+        """Each row's present feature weights added in order from 0.0 (``np.bincount``)."""
         n = len(feats)
         present = feats != self._zero
         rows = np.broadcast_to(np.arange(n)[:, None], feats.shape)[present]

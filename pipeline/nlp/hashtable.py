@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .kernels import compiled
+
 EMPTY = -1  # no key; every stored key is >= 0
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: 2**64 / golden ratio, odd
 
@@ -49,7 +51,18 @@ class IntHashTable:
         return ((keys.astype(np.uint64) * _MULTIPLIER) >> self._shift).astype(np.int64)
 
     def get(self, query: np.ndarray, missing: int) -> np.ndarray:
-        """The value of each key in *query* (any shape), *missing* where it is absent."""
+        """The value of each key in *query* (any shape), *missing* where it is absent
+        (the compiled probe loop where it was built, else :meth:`get_numpy`)."""
+        if compiled is None:
+            return self.get_numpy(query, missing)
+        query = np.asarray(query, dtype=np.int64)
+        flat = np.ascontiguousarray(query.ravel())
+        out = np.empty(flat.shape, dtype=np.int64)
+        compiled.hash_get(self._keys, self._values, int(self._shift), flat, int(missing), out)
+        return out.reshape(query.shape)
+
+    def get_numpy(self, query: np.ndarray, missing: int) -> np.ndarray:
+        """:meth:`get` in numpy: every probe round looks up all unresolved queries at once."""
         query = np.asarray(query, dtype=np.int64)
         flat = query.ravel()
         out = np.full(flat.shape, missing, dtype=np.int64)

@@ -1,0 +1,50 @@
+"""The compiled segmenter kernels compute what their numpy reference computes, bit for bit."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pipeline
+from pipeline import assets
+from pipeline.nlp import features, hashtable, kernels, pd1998
+
+
+@pytest.fixture(scope="module")
+def crf():
+    return pipeline.load(domains=False).tokenizer.segmenter.crf
+
+
+def _texts():
+    texts = ["".join(s.words) for s in pd1998.read_split(assets.pd1998_path(), "test")[:600]]
+    return texts + ["", "a", "2024年GDP增长5.2%", "國務院關於加強養老服務", "😀中文😀", "。" * 40,
+                    "养老服务" * 300]
+
+
+def test_kernels_are_built_here():
+    """This install compiled them (make install: Cython and a C compiler are there); a
+    build that failed would otherwise only show as a slower segmenter."""
+    assert kernels.AVAILABLE, "pipeline/nlp/_kernels.pyx was not compiled: pip install -e . again"
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="compiled kernels not built")
+def test_compiled_features_and_scores_equal_numpy(crf, monkeypatch):
+    texts = _texts()
+    joined = [crf.join(texts[i:i + 50]) for i in range(0, len(texts), 50)] + texts[-8:]
+    got = [(crf.feature_columns(t), crf._block_scores(t)) for t in joined]
+    monkeypatch.setattr(features, "compiled", None)
+    monkeypatch.setattr(hashtable, "compiled", None)
+    for text, (cols, scores) in zip(joined, got):
+        want = crf.feature_columns(text)
+        assert np.array_equal(cols, want)
+        assert np.array_equal(scores, crf._block_scores_numpy(want.T))
+
+
+@pytest.mark.skipif(not kernels.AVAILABLE, reason="compiled kernels not built")
+def test_compiled_hash_lookup_equals_numpy():
+    rng = np.random.default_rng(0)
+    keys = np.unique(rng.integers(0, 10**12, 50_000))
+    table = hashtable.IntHashTable(keys, np.arange(len(keys)) * 3)
+    query = np.concatenate([keys[::7], rng.integers(-10, 10**12, 20_000), [-1, 0, keys[-1] + 1]])
+    assert np.array_equal(table.get(query.reshape(-1, 1), -9), table.get_numpy(query.reshape(-1, 1), -9))
+    empty = hashtable.IntHashTable(np.zeros(0, np.int64), np.zeros(0, np.int64))
+    assert np.array_equal(empty.get(query, 5), np.full(len(query), 5))
