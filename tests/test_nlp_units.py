@@ -96,6 +96,36 @@ def test_lookup_ruler_array_path_matches_spacy_attribute_ruler():
     assert results[1][8][1] == "NOUN"
 
 
+def test_lookup_ruler_pipe_matches_spacy_attribute_ruler_batch_by_batch():
+    """``pipe`` rewrites a batch's arrays together: the Docs of spaCy's AttributeRuler,
+    with empty Docs and a rule added between batches (the resolved table starts again)."""
+    from spacy.pipeline import AttributeRuler
+
+    from pipeline.nlp.ruler import LookupAttributeRuler
+
+    nlp = spacy.blank("zh")
+    words = ["习近平", "是", "了", "在", "北京", "发展", "的", "人", "市", "北京"]
+    tags = ["nz", "v", "u", "p", "ns", "vn", "u", "n", "n", "vn"]
+    extra = [{"patterns": [[{"ORTH": "北京", "TAG": "vn"}]], "attrs": {"POS": "X", "TAG": "ns"}},
+             {"patterns": [[{"TAG": "u"}]], "attrs": {"POS": "PART", "MORPH": "Case=Gen"}}]
+
+    def docs():
+        full = [spacy.tokens.Doc(nlp.vocab, words=words[:k], spaces=[False] * k, tags=tags[:k])
+                for k in (10, 0, 3, 10, 1)]
+        return full + [spacy.tokens.Doc(nlp.vocab, words=[])]
+
+    results = []
+    for cls in (AttributeRuler, LookupAttributeRuler):
+        ruler = cls(nlp.vocab)
+        ruler.add_patterns(upos_patterns() + extra)
+        first = [[(t.tag_, t.pos_, str(t.morph)) for t in d] for d in ruler.pipe(docs(), batch_size=4)]
+        ruler.add_patterns([{"patterns": [[{"ORTH": "市"}]], "attrs": {"POS": "NOUN"}}])
+        second = [[(t.tag_, t.pos_, str(t.morph)) for t in d] for d in ruler.pipe(docs(), batch_size=4)]
+        results.append((first, second))
+    assert results[0] == results[1] and len(results[1][0]) == 6
+    assert results[1][0][0][8][1] != "NOUN" and results[1][1][0][8][1] == "NOUN"
+
+
 def test_msgpack_memo_is_transparent():
     """The memoised extension lookup gives srsly's answer, and sees later registrations."""
     import numpy as np

@@ -14,7 +14,9 @@ instead of token by token.
 """
 from __future__ import annotations
 
-from typing import Dict, Iterable
+from typing import Dict, Iterable, Iterator
+
+import numpy as np
 
 from spacy.attrs import ORTH, POS, TAG
 from spacy.language import Language
@@ -22,6 +24,7 @@ from spacy.pipeline import AttributeRuler
 from spacy.pipeline.attributeruler import attribute_ruler_score
 from spacy.tokens import Doc
 from spacy.tokens._retokenize import normalize_token_attrs, set_token_attrs
+from spacy.util import minibatch
 
 LOOKUP_KEYS = {"ORTH", "TAG"}
 ARRAY_ATTRS = {TAG, POS}  # resolved attributes written through Doc.from_array
@@ -48,20 +51,23 @@ class LookupAttributeRuler(AttributeRuler):
         super().__init__(vocab, name, **kwargs)
         self._lookup: Dict[tuple, list[int]] = {}
         self._lookup_patterns: Dict[int, list] = {}
-        self._resolved: Dict[tuple[int, int], dict] = {}
+        self._resolved: Dict[tuple[int, int], int] = {}  # (orth, tag) -> row of _table
+        self._table: tuple[np.ndarray, np.ndarray] | None = None  # (new TAG/POS, keep own)
+        self._others: Dict[int, dict] = {}  # row -> attrs beyond TAG/POS (token by token)
+        self._has_others = np.zeros(0, dtype=bool)
 
     def clear(self) -> None:
         super().clear()
         self._lookup: Dict[tuple, list[int]] = {}
         self._lookup_patterns: Dict[int, list] = {}
-        self._resolved = {}
+        self._resolved, self._table, self._others = {}, None, {}
 
     def add(self, patterns, attrs: Dict, index: int = 0) -> None:
         keys = _lookup_key(patterns, index)
         if keys is None:
             super().add(patterns, attrs, index)
             return
-        self._resolved = {}
+        self._resolved, self._table, self._others = {}, None, {}
         rule_id = len(self.attrs)
         # keep the Matcher's rule numbering intact: register the id with no pattern
         self._attrs_unnormed.append(attrs)
@@ -96,29 +102,79 @@ class LookupAttributeRuler(AttributeRuler):
             return self._by_token(doc)
         error_handler = self.get_error_handler()
         try:
-            if not len(doc):
-                return doc
-            resolved = self._resolved
-            if len(resolved) > MAX_RESOLVED:
-                resolved.clear()
-            rows = doc.to_array([ORTH, TAG, POS])
-            values = rows[:, 1:].copy()
-            others = []
-            for i, (orth, tag, _) in enumerate(rows.tolist()):
-                attrs = resolved.get((orth, tag))
-                if attrs is None:
-                    attrs = resolved[(orth, tag)] = self._resolve(orth, tag)
-                if attrs:
-                    values[i, 0] = attrs.get(TAG, tag)
-                    values[i, 1] = attrs.get(POS, values[i, 1])
-                    if attrs.keys() - ARRAY_ATTRS:
-                        others.append((i, attrs))
-            doc.from_array([TAG, POS], values)
-            for i, attrs in others:
-                set_token_attrs(doc[i], attrs)
-            return doc
+            return self._apply([doc])[0]
         except Exception as e:  # same contract as AttributeRuler
             return error_handler(self.name, self, [doc], e)
+
+    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterator[Doc]:
+        """:meth:`__call__` on each Doc, a batch at a time (one lookup pass and one array
+        rewrite for the batch's tokens); a batch that fails goes to the error handler,
+        as spaCy's batch components do."""
+        if len(self.matcher):
+            yield from (self(doc) for doc in stream)
+            return
+        error_handler = self.get_error_handler()
+        for batch in minibatch(stream, size=batch_size):
+            try:
+                yield from self._apply(batch)
+            except Exception as e:
+                error_handler(self.name, self, batch, e)
+
+    def _apply(self, docs: list[Doc]) -> list[Doc]:
+        """Write the lookup rules' TAG/POS of every token of *docs*: each distinct (word, tag)
+        is resolved once into a row of :attr:`_table` (new TAG, new POS, or keep the
+        token's own), and the batch's arrays are rewritten together."""
+        arrays = [doc.to_array([ORTH, TAG, POS]) for doc in docs]
+        sizes = [len(a) for a in arrays]
+        if not sum(sizes):
+            return docs
+        rows = np.concatenate(arrays)
+        if len(self._resolved) > MAX_RESOLVED:
+            self._resolved, self._table, self._others = {}, None, {}
+        index = self._resolved
+        get = index.get
+        found = [get(key, -1) for key in zip(rows[:, 0].tolist(), rows[:, 1].tolist())]
+        if -1 in found:
+            found = self._resolve_missing(rows, found)
+        at = np.asarray(found, dtype=np.int64)
+        new, keep = self._table
+        values = np.where(keep[at], rows[:, 1:], new[at])
+        start = 0
+        for doc, size in zip(docs, sizes):
+            if size:
+                doc.from_array([TAG, POS], values[start:start + size])
+                for i in np.flatnonzero(self._has_others[at[start:start + size]]).tolist() \
+                        if self._others else ():
+                    set_token_attrs(doc[i], self._others[int(at[start + i])])
+            start += size
+        return docs
+
+    def _resolve_missing(self, rows: np.ndarray, found: list[int]) -> list[int]:
+        """Resolve the (word, tag) pairs not seen before and grow :attr:`_table` with them."""
+        index, fresh = self._resolved, []
+        for i in [i for i, f in enumerate(found) if f == -1]:
+            key = (int(rows[i, 0]), int(rows[i, 1]))
+            slot = index.get(key)
+            if slot is None:
+                slot = index[key] = len(index)
+                fresh.append(self._resolve(*key))
+            found[i] = slot
+        new = np.zeros((len(fresh), 2), dtype=np.uint64)
+        keep = np.ones((len(fresh), 2), dtype=bool)
+        first = len(index) - len(fresh)
+        for j, attrs in enumerate(fresh):
+            for col, attr in ((0, TAG), (1, POS)):
+                if attr in attrs:
+                    new[j, col], keep[j, col] = attrs[attr], False
+            if attrs.keys() - ARRAY_ATTRS:
+                self._others[first + j] = attrs
+        if self._table is None:
+            self._table = (new, keep)
+        else:
+            self._table = (np.concatenate([self._table[0], new]), np.concatenate([self._table[1], keep]))
+        self._has_others = np.zeros(len(index), dtype=bool)
+        self._has_others[list(self._others)] = True
+        return found
 
     def _by_token(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()
