@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py pipeline/nlp/_kernels.pyx
+$(STAMP): pyproject.toml setup.py pipeline/_kernels.pyx
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
 	# numpy and Cython first: `pip download --no-build-isolation pkuseg` needs them

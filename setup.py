@@ -1,4 +1,4 @@
-"""Build the optional compiled kernels (pipeline/nlp/_kernels.pyx); metadata is in pyproject.toml.
+"""Build the optional compiled kernels (pipeline/_kernels.pyx); metadata is in pyproject.toml.
 
 Without Cython or a C compiler the package still installs and runs: the numpy
 code the kernels stand in for computes the same numbers (see
@@ -29,6 +29,6 @@ try:
 except ImportError:  # no Cython: pure-numpy install
     ext_modules = []
 else:
-    ext_modules = cythonize(["pipeline/nlp/_kernels.pyx"], language_level=3, quiet=True)
+    ext_modules = cythonize(["pipeline/_kernels.pyx"], language_level=3, quiet=True)
 
 setup(ext_modules=ext_modules, cmdclass={"build_ext": OptionalBuildExt})

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -478,3 +479,24 @@ def test_term_counter_gives_each_vectorizers_own_matrix():
         for kind in ("shares", "seeded", "anchors", "mean", "support", "strong", "second", "lead"):
             assert np.array_equal(getattr(a, kind), getattr(b, kind)), kind
     assert b"_cache_counter" not in pickle.dumps(clf)
+
+
+def test_seeded_lda_transform_is_sklearns_e_step():
+    """SeededLDA.transform runs scikit-learn's E-step in the compiled loop where it was
+    built: the same topic weights up to the order of the dot products' additions
+    (1e-12), the same dominant topics, and a row's weights independent of its batch."""
+    from pipeline import kernels
+    from pipeline.domains import topics
+
+    rng = np.random.default_rng(0)
+    X = sp.random(300, 400, density=0.05, format="csr", random_state=1,
+                  data_rvs=lambda k: rng.integers(1, 4, k).astype(float))
+    X[5] = 0.0  # a row without terms
+    lda = SeededLDA(seeds=[[0, 1, 2], [3, 4]], n_free_topics=3, max_iter=10).fit(X)
+    got = lda.transform(X)
+    assert got.shape == (300, 5) and np.allclose(got.sum(axis=1), 1.0)
+    assert np.allclose(got, lda._model.transform(X), rtol=0, atol=1e-12)
+    assert np.array_equal(got.argmax(axis=1), lda._model.transform(X).argmax(axis=1))
+    parts = np.vstack([lda.transform(X[i:i + 7]) for i in range(0, 300, 7)])
+    assert np.array_equal(parts, got)
+    assert kernels.AVAILABLE == (topics.compiled is not None)

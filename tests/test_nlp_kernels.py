@@ -6,7 +6,8 @@ import pytest
 
 import pipeline
 from pipeline import assets
-from pipeline.nlp import features, hashtable, kernels, pd1998
+from pipeline import kernels
+from pipeline.nlp import features, hashtable, pd1998
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +24,7 @@ def _texts():
 def test_kernels_are_built_here():
     """This install compiled them (make install: Cython and a C compiler are there); a
     build that failed would otherwise only show as a slower segmenter."""
-    assert kernels.AVAILABLE, "pipeline/nlp/_kernels.pyx was not compiled: pip install -e . again"
+    assert kernels.AVAILABLE, "pipeline/_kernels.pyx was not compiled: pip install -e . again"
 
 
 @pytest.mark.skipif(not kernels.AVAILABLE, reason="compiled kernels not built")

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .hashtable import IntHashTable
-from .kernels import compiled
+from ..kernels import compiled
 
 LENGTHS = (6, 5, 4, 3, 2)  # pkuseg's word-feature slots (wordMax 6 .. wordMin 2), longest first
 _NO_WORD = "**noWord"
@@ -290,7 +290,7 @@ class FastCrf:
 
     def _block_scores(self, text: str) -> np.ndarray:
         cols = self.feature_columns(text)
-        if compiled is not None:  # the same sums, in the same order (pipeline.nlp._kernels)
+        if compiled is not None:  # the same sums, in the same order (pipeline._kernels)
             out = np.empty((cols.shape[1], self.n_tag))
             compiled.block_scores(cols, self._node_w, self._zero, out)
             return out

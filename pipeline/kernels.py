@@ -1,4 +1,4 @@
-"""The compiled kernels of :mod:`pipeline.nlp._kernels`, or None where they were not built.
+"""The compiled kernels of :mod:`pipeline._kernels`, or None where they were not built.
 
 They are built at install when Cython and a C compiler are present (``setup.py``);
 every caller keeps the numpy code they stand in for, which computes the same
