@@ -11,5 +11,5 @@ try:
 except ImportError:  # installed without a compiler: the numpy code runs
     compiled = None
 
-#: Whether this install runs the compiled kernels (reported by ``minsheng bench nlp``).
+#: Whether this install runs the compiled kernels (``minsheng bench nlp`` prints it).
 AVAILABLE = compiled is not None

@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
-from .. import assets
+from .. import assets, kernels
 from ..errors import MinshengError, missing_dependency_msg
 from . import evaluation, pd1998
 from .bench_reports import workload_section
@@ -171,7 +171,9 @@ def bench_nlp(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
         f"({full1 / jieba_posseg:.2f}×) |",
         f"| full pipeline n_process=2 chars/s (ratio to n_process=1) | {full2:,.0f} ({full2 / full1:.2f}×) |",
         f"| pipeline load time | {load_s:.2f} s |",
-        f"| peak RSS of the bench process | {rss_mb:,.0f} MB |", "",
+        f"| peak RSS of the bench process | {rss_mb:,.0f} MB |",
+        f"| compiled kernels (`pipeline/_kernels.pyx`) | "
+        f"{'built' if kernels.AVAILABLE else 'not built: the numpy code ran'} |", "",
     ]
     if (SHARED / "data" / "reports").exists():
         lines += ["### the shipped pipeline on report paragraphs", "", *workload_section(SHARED, quick)]
