@@ -49,3 +49,35 @@ def test_compiled_hash_lookup_equals_numpy():
     assert np.array_equal(table.get(query.reshape(-1, 1), -9), table.get_numpy(query.reshape(-1, 1), -9))
     empty = hashtable.IntHashTable(np.zeros(0, np.int64), np.zeros(0, np.int64))
     assert np.array_equal(empty.get(query, 5), np.full(len(query), 5))
+
+
+def test_pipeline_without_kernels_gives_the_same_docs(tmp_path):
+    """MINSHENG_KERNELS=0 runs the numpy code, as an install without a compiler does: the
+    same tokens, tags, entities and domains, and the same scores to 1e-9 (the LDA's
+    E-step adds its dot products in another order)."""
+    import json
+    import subprocess
+    import sys
+
+    texts = _texts()[:200] + ["今年我市将大力发展养老服务，新建社区食堂20个。"]
+    (tmp_path / "texts.json").write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
+    script = (
+        "import json, sys, pipeline\n"
+        "from pipeline import kernels\n"
+        "texts = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+        "nlp = pipeline.load()\n"
+        "out = [[[t.text for t in d], [t.tag_ for t in d], [(e.text, e.label_) for e in d.ents],\n"
+        "        d._.domain, d._.domains, d.cats] for d in nlp.pipe(texts)]\n"
+        "print(json.dumps({'available': kernels.AVAILABLE, 'docs': out}, ensure_ascii=False))\n")
+    runs = {}
+    for flag in ("1", "0"):
+        env = {**__import__("os").environ, "MINSHENG_KERNELS": flag}
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "texts.json")],
+                              capture_output=True, text=True, env=env, check=True)
+        runs[flag] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert runs["1"]["available"] and not runs["0"]["available"]
+    for fast, plain in zip(runs["1"]["docs"], runs["0"]["docs"]):
+        assert fast[:5] == plain[:5]
+        assert fast[5].keys() == plain[5].keys()
+        assert all(abs(fast[5][k] - plain[5][k]) <= 1e-9 for k in fast[5])
+    assert len(runs["1"]["docs"]) == len(texts)
