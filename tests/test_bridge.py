@@ -191,7 +191,7 @@ def test_shipped_model_meets_issue_targets(shared_dir):
     The issue's targets (primary 0.92, livelihood F1 0.90, label micro 0.85, macro 0.78,
     messages 0.78) and the per-domain primary recall of every domain with >= 5 dev
     primaries, at the level the shipped model reaches (social_governance is below the
-    issue's 0.60: 0.40)."""
+    issue's 0.60: 0.50)."""
     from pipeline.domains.metrics import score
     from pipeline.tasks.domain_config import read_labeled
 
@@ -209,7 +209,7 @@ def test_shipped_model_meets_issue_targets(shared_dir):
     assert sc["messages"]["primary_accuracy_adapted"] >= 0.85
     recall = {d: v["recall"] for d, v in sc["cv5_primary_recall"].items() if v["n"] >= 5}
     floor = {d: 0.60 for d in recall}
-    floor["social_governance"] = 0.40
+    floor["social_governance"] = 0.50
     assert {d: r for d, r in recall.items() if r < floor[d]} == {}
     assert clf.meta_["confusion"]["ids"] == list(clf.classes_)
 

@@ -500,3 +500,25 @@ def test_seeded_lda_transform_is_sklearns_e_step():
     parts = np.vstack([lda.transform(X[i:i + 7]) for i in range(0, 300, 7)])
     assert np.array_equal(parts, got)
     assert kernels.AVAILABLE == (topics.compiled is not None)
+
+
+def test_sentence_marks_between_sentences_read_by_lead_only():
+    """The featurizer puts 。 between two sentences' terms (never first, last or twice);
+    vectorisers leave it out; ``lead`` reads the first sentence's terms only."""
+    from pipeline.domains.scorer import identity_analyzer
+    from pipeline.domains.terms import SENTENCE_END, as_term_lists, join_terms
+
+    f = TermFeaturizer().fit()
+    words = ["。", "发展", "养老", "服务", "。", "！", "社区", "治理", "；"]
+    tags = ["w", "v", "vn", "vn", "w", "w", "n", "vn", "w"]
+    got = f.terms(words, tags)
+    assert got == ["发展", "养老", "发展养老", "服务", "养老服务", SENTENCE_END, "社区", "治理", "社区治理"]
+    assert join_terms(["a", SENTENCE_END, SENTENCE_END, "b", SENTENCE_END]) == ["a", SENTENCE_END, "b"]
+    assert identity_analyzer(got) == [t for t in got if t != SENTENCE_END]
+    assert as_term_lists([got, " ".join(got)]) == [identity_analyzer(got)] * 2
+    clf = _toy_model()
+    scorer = clf.topics_.scorers_[0][1]
+    post = scorer.term_domain_posterior()
+    one, two = ["养老", "服务"], ["就业", "岗位"]
+    assert np.array_equal(scorer._lead([one + [SENTENCE_END] + two], post), scorer._lead([one], post))
+    assert not np.array_equal(scorer._lead([one + two], post), scorer._lead([one], post))

@@ -15,6 +15,9 @@ into terms:
   evidence (沛林, 河南 must not become topic terms);
 * ``bigrams``: adjacent content words also joined (养老+保险 = 养老保险);
 * words are width-folded (ＡＢＣ１２３ → ABC123) as the reading step's analysis copy is.
+* sentences: a mark (:data:`~pipeline.domains.terms.SENTENCE_END`, ``。``) stands between
+  two sentences' terms; vectorisers leave it out, the ``lead`` evidence reads the
+  first sentence.
 
 Pre-tokenised input (a list of strings per paragraph) is taken as terms as
 they are.  The spaCy component calls :meth:`TermFeaturizer.terms` on a Doc's
@@ -31,7 +34,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from ..errors import ConfigError, value_invalid_msg
 from ..reading.analysis import analysis_text
 from .caching import DerivedCache
-from .terms import is_content_word, join_terms
+from .terms import SENTENCE_END, SENTENCE_PUNCT, is_content_word, join_terms
 
 #: PKU tags of person and place names (with pkuseg's finer variants).
 NAME_TAGS = frozenset({"nr", "nrf", "nrg", "nrj", "ns"})
@@ -130,23 +133,30 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
             if term is _UNSEEN:
                 term = table[key] = self._term_of(strings[key[0]], strings[key[1]] if key[1] else "",
                                                   names, tagged)
-            if term is None:
+            if term is None or term == SENTENCE_END:  # as join_terms: a mark between sentences
+                if term is not None and out and out[-1] != SENTENCE_END:
+                    out.append(term)
                 prev = None
                 continue
             out.append(term)
             if bigrams and prev is not None:
                 out.append(prev + term)
             prev = term
+        if out and out[-1] == SENTENCE_END:
+            out.pop()
         return out
 
     @staticmethod
     def _term_of(word: str, tag: str, names: bool, tagged: bool) -> str | None:
         """One token's term (its width-folded word), or None when it is not one: names
         dropped when *names*, content words by tag when *tagged*
-        (:func:`~pipeline.domains.terms.is_content_word`)."""
+        (:func:`~pipeline.domains.terms.is_content_word`); a sentence-ending mark gives
+        :data:`~pipeline.domains.terms.SENTENCE_END`."""
         if names and tag in NAME_TAGS:
             return None
         folded = analysis_text(word).strip()
+        if folded in SENTENCE_PUNCT:
+            return SENTENCE_END
         return folded if is_content_word(folded, tag if tagged else "") else None
 
     def _term_table(self, mode: tuple[bool, bool]) -> dict:

@@ -43,12 +43,14 @@ from .caching import DerivedCache
 from .coherence import npmi_coherence
 from .support import grow_seed_support
 from .taxonomy import Taxonomy
+from .terms import SENTENCE_END
 from .topics import SeededNMF
 
 
 def identity_analyzer(doc):
-    """Analyzer for pre-extracted term lists (module level so models pickle)."""
-    return doc
+    """Analyzer for pre-extracted term lists (module level so models pickle); the
+    featurizer's sentence marks (:data:`~pipeline.domains.terms.SENTENCE_END`) are not terms."""
+    return [t for t in doc if t != SENTENCE_END]
 
 
 @dataclass
@@ -230,14 +232,17 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
 
     def _lead(self, X: Sequence[Sequence[str]], post: np.ndarray) -> np.ndarray:
         """Mean P(domain | term) over the distinct known terms among each row's first
-        ``lead_terms`` terms (zeros for a row without any)."""
+        ``lead_terms`` terms, within its first sentence (zeros for a row without any)."""
         get, n = self.vectorizer_.vocabulary_.get, self.lead_terms
         out = np.zeros((len(X), post.shape[1]))
         if not len(X):
             return out
         cols = np.full((len(X), n), -1, dtype=np.int64)
         for i, doc in enumerate(X):
-            found = [get(t, -1) for t in doc[:n]]
+            head = doc[:n]
+            if SENTENCE_END in head:  # the first sentence only
+                head = head[:head.index(SENTENCE_END)]
+            found = [get(t, -1) for t in head]
             cols[i, :len(found)] = found
         # distinct columns in ascending order, unknown terms (-1) and repeats masked out:
         # each row's sum then adds its terms in the order post[sorted cols].mean() does

@@ -32,6 +32,13 @@ STOP_WORDS = frozenset("""
 新 好 大 多 少 高 低 上 下 中 内 外 前 后 说 看 有 没有 无 不 没 会 能 可 可以 应 应当 必须 需要 让 使 给
 """.split())
 
+#: Marks a sentence end inside a paragraph's terms: the featurizer puts it between two
+#: sentences (after 。！？；), every vectoriser leaves it out, and the ``lead`` evidence reads
+#: the terms before the first one (a report paragraph states its subject in its first sentence).
+SENTENCE_END = "。"
+#: Words that end a sentence (full and half width).
+SENTENCE_PUNCT = frozenset("。！？；!?;")
+
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"[0-9０-９]")
 _NON_CONTENT = re.compile(r"^[\W\d_０-９Ａ-Ｚａ-ｚ一二三四五六七八九十百千万亿两几第%％.·]+$")
@@ -64,28 +71,40 @@ def terms_from_tagged(words: Sequence[str], tags: Sequence[str] | None = None,
 
 def join_terms(tokens: Iterable[str | None], bigrams: bool = True) -> list[str]:
     """Each token's term (None: the token is not one) in order, and with *bigrams* each
-    pair of adjacent terms joined without a space (a non-term breaks the pair)."""
+    pair of adjacent terms joined without a space (a non-term breaks the pair).
+    :data:`SENTENCE_END` tokens are kept between two sentences' terms, never first,
+    last or twice in a row."""
     out: list[str] = []
     prev: str | None = None
     for term in tokens:
-        if term is None:
+        if term is None or term == SENTENCE_END:
+            if term is not None and out and out[-1] != SENTENCE_END:
+                out.append(term)
             prev = None
             continue
         out.append(term)
         if bigrams and prev is not None:
             out.append(prev + term)
         prev = term
+    if out and out[-1] == SENTENCE_END:
+        out.pop()
     return out
 
 
+def without_marks(terms: Sequence[str]) -> list[str]:
+    """*terms* without :data:`SENTENCE_END` (what every vectoriser counts)."""
+    return [t for t in terms if t != SENTENCE_END]
+
+
 def as_term_lists(docs: Iterable[Sequence[str] | str]) -> list[list[str]]:
-    """Accept lists of terms or space-joined term strings; return lists of terms."""
+    """Accept lists of terms or space-joined term strings; return lists of terms (sentence
+    marks left out)."""
     out = []
     for d in docs:
         if isinstance(d, str):
-            out.append(d.split())
+            out.append(without_marks(d.split()))
         elif d is None:
             out.append([])
         else:
-            out.append([str(t) for t in d])
+            out.append([str(t) for t in d if t != SENTENCE_END])
     return out
