@@ -106,45 +106,32 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
         if tags is not None and not any(tags):
             tags = None
         names, tagged = tags is not None and self.drop_names, tags is not None and self.pos_filter
-        table = self._term_table((names, tagged))
-
-        def term(key: tuple[str, str]) -> str | None:
-            found = table.get(key, _UNSEEN)
-            if found is _UNSEEN:
-                found = table[key] = self._term_of(key[0], key[1], names, tagged)
-            return found
-
         keys = zip(words, tags) if tags is not None else ((w, "") for w in words)
-        return join_terms(map(term, keys), self.bigrams)
+        return self._joined(keys, (names, tagged), lambda key: key)
 
     def terms_from_ids(self, orths: Sequence[int], tags: Sequence[int], strings) -> list[str]:
         """:meth:`terms` of tokens given as string ids (*strings* maps an id to its string,
         as a spaCy ``StringStore`` does; tag id 0 is no tag): the same terms, looked up
-        by id pair, with the bigrams joined in the same loop (a Doc's arrays give the
-        ids without building a string per token)."""
+        by id pair (a Doc's arrays give the ids without building a string per token)."""
         tagged_doc = any(tags)
         names, tagged = tagged_doc and self.drop_names, tagged_doc and self.pos_filter
-        table = self._term_table(("ids", names, tagged))
-        get, bigrams = table.get, self.bigrams
-        out: list[str] = []
-        prev: str | None = None
-        for key in zip(orths, tags if tagged_doc else [0] * len(orths)):
-            term = get(key, _UNSEEN)
-            if term is _UNSEEN:
-                term = table[key] = self._term_of(strings[key[0]], strings[key[1]] if key[1] else "",
-                                                  names, tagged)
-            if term is None or term == SENTENCE_END:  # as join_terms: a mark between sentences
-                if term is not None and out and out[-1] != SENTENCE_END:
-                    out.append(term)
-                prev = None
-                continue
-            out.append(term)
-            if bigrams and prev is not None:
-                out.append(prev + term)
-            prev = term
-        if out and out[-1] == SENTENCE_END:
-            out.pop()
-        return out
+        keys = zip(orths, tags if tagged_doc else [0] * len(orths))
+        return self._joined(keys, ("ids", names, tagged),
+                            lambda key: (strings[key[0]], strings[key[1]] if key[1] else ""))
+
+    def _joined(self, keys, mode: tuple, word_and_tag) -> list[str]:
+        """Each token's term from the *mode* table (``_term_of`` of ``word_and_tag(key)`` the
+        first time a key is seen), joined into bigrams by ``join_terms``."""
+        table = self._term_table(mode)
+        get, names, tagged = table.get, mode[-2], mode[-1]
+
+        def term(key) -> str | None:
+            found = get(key, _UNSEEN)
+            if found is _UNSEEN:
+                found = table[key] = self._term_of(*word_and_tag(key), names, tagged)
+            return found
+
+        return join_terms(map(term, keys), self.bigrams)
 
     @staticmethod
     def _term_of(word: str, tag: str, names: bool, tagged: bool) -> str | None:
@@ -159,8 +146,9 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
             return SENTENCE_END
         return folded if is_content_word(folded, tag if tagged else "") else None
 
-    def _term_table(self, mode: tuple[bool, bool]) -> dict:
-        """The (word, tag) -> term table for one way of calling :meth:`terms`."""
+    def _term_table(self, mode: tuple) -> dict:
+        """The token key -> term table for one way of calling :meth:`terms` or
+        :meth:`terms_from_ids`."""
         tables = self._derived("term_tables", None, dict)  # rebuilt as words come
         if len(tables.get(mode, ())) > MAX_TERM_TABLE:
             tables[mode] = {}

@@ -43,14 +43,14 @@ from .caching import DerivedCache
 from .coherence import npmi_coherence
 from .support import grow_seed_support
 from .taxonomy import Taxonomy
-from .terms import SENTENCE_END
+from .terms import SENTENCE_END, without_marks
 from .topics import SeededNMF
 
 
 def identity_analyzer(doc):
     """Analyzer for pre-extracted term lists (module level so models pickle); the
     featurizer's sentence marks (:data:`~pipeline.domains.terms.SENTENCE_END`) are not terms."""
-    return [t for t in doc if t != SENTENCE_END]
+    return without_marks(doc)
 
 
 @dataclass

@@ -106,5 +106,5 @@ def as_term_lists(docs: Iterable[Sequence[str] | str]) -> list[list[str]]:
         elif d is None:
             out.append([])
         else:
-            out.append([str(t) for t in d if t != SENTENCE_END])
+            out.append(without_marks([str(t) for t in d]))
     return out

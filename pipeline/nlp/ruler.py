@@ -51,6 +51,10 @@ class LookupAttributeRuler(AttributeRuler):
         super().__init__(vocab, name, **kwargs)
         self._lookup: Dict[tuple, list[int]] = {}
         self._lookup_patterns: Dict[int, list] = {}
+        self._forget_resolved()
+
+    def _forget_resolved(self) -> None:
+        """Start the resolved (word, tag) table afresh (rules changed, or it grew too big)."""
         self._resolved: Dict[tuple[int, int], int] = {}  # (orth, tag) -> row of _table
         self._table: tuple[np.ndarray, np.ndarray] | None = None  # (new TAG/POS, keep own)
         self._others: Dict[int, dict] = {}  # row -> attrs beyond TAG/POS (token by token)
@@ -60,14 +64,14 @@ class LookupAttributeRuler(AttributeRuler):
         super().clear()
         self._lookup: Dict[tuple, list[int]] = {}
         self._lookup_patterns: Dict[int, list] = {}
-        self._resolved, self._table, self._others = {}, None, {}
+        self._forget_resolved()
 
     def add(self, patterns, attrs: Dict, index: int = 0) -> None:
         keys = _lookup_key(patterns, index)
         if keys is None:
             super().add(patterns, attrs, index)
             return
-        self._resolved, self._table, self._others = {}, None, {}
+        self._forget_resolved()
         rule_id = len(self.attrs)
         # keep the Matcher's rule numbering intact: register the id with no pattern
         self._attrs_unnormed.append(attrs)
@@ -130,7 +134,7 @@ class LookupAttributeRuler(AttributeRuler):
             return docs
         rows = np.concatenate(arrays)
         if len(self._resolved) > MAX_RESOLVED:
-            self._resolved, self._table, self._others = {}, None, {}
+            self._forget_resolved()
         index = self._resolved
         get = index.get
         found = [get(key, -1) for key in zip(rows[:, 0].tolist(), rows[:, 1].tolist())]
