@@ -160,10 +160,10 @@ def test_seed_page_voices_paragraph_by_paragraph(seed_page):
     """Through pipeline.load(), the body paragraphs of the four voices get their voice's
     domain: education; employment or social_security; social_assistance; disability.
 
-    The goal is all 12; the shipped model gets 9: education and 人社 all right, 残联 two of
-    three, 民政 one (its other paragraphs' many generic words, 工作 服务 社会 建设, weigh for
-    ``other`` / ``general_livelihood`` against 民政/兜底 evidence).  This test holds the line
-    at 9 and names the misses."""
+    The goal is all 12; the shipped model gets 10: education and 人社 all right, 民政 and
+    残联 two of three each (民政's third, a list of 民政 slogans ending on 幸福感, reads as
+    ``general_livelihood``; 残联's third, on jobs for disabled people, as ``other``).  This
+    test holds the line at 10 and names the misses."""
     import pipeline
     from pipeline.reading import read_document
 
@@ -180,7 +180,7 @@ def test_seed_page_voices_paragraph_by_paragraph(seed_page):
                 misses.append((sorted(ok), doc._.domain, text[:30]))
     assert sum(len(b) for b in voices) == 12
     assert all(d._.domain == "education" for d in nlp.pipe(voices[0]))
-    assert len(misses) <= 3, misses
+    assert len(misses) <= 2, misses
 
 
 # --------------------------------------------------------------------- acceptance
@@ -189,9 +189,7 @@ def test_shipped_model_meets_issue_targets(shared_dir):
     """The recorded 5-fold CV and message scores of the shipped model, and dev recomputed.
 
     The issue's targets (primary 0.92, livelihood F1 0.90, label micro 0.85, macro 0.78,
-    messages 0.78) and the per-domain primary recall of every domain with >= 5 dev
-    primaries, at the level the shipped model reaches (social_governance is below the
-    issue's 0.60: 0.50)."""
+    messages 0.78) and primary recall >= 0.60 for every domain with >= 5 dev primaries."""
     from pipeline.domains.metrics import score
     from pipeline.tasks.domain_config import read_labeled
 
@@ -208,9 +206,7 @@ def test_shipped_model_meets_issue_targets(shared_dir):
     assert sc["messages"]["primary_accuracy"] >= 0.78
     assert sc["messages"]["primary_accuracy_adapted"] >= 0.85
     recall = {d: v["recall"] for d, v in sc["cv5_primary_recall"].items() if v["n"] >= 5}
-    floor = {d: 0.60 for d in recall}
-    floor["social_governance"] = 0.50
-    assert {d: r for d, r in recall.items() if r < floor[d]} == {}
+    assert {d: r for d, r in recall.items() if r < 0.60} == {}
     assert clf.meta_["confusion"]["ids"] == list(clf.classes_)
 
 

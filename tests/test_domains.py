@@ -240,6 +240,39 @@ def test_lead_evidence_reads_the_first_terms():
     assert np.all(nmf.evidence([["没有的词"]]).lead == 0)
 
 
+def test_first_evidence_is_how_early_a_strong_term_names_the_domain():
+    """``first`` is exp(-position / first_decay) of the first term with P(domain | term)
+    >= first_at (every term counted, sentence marks not), 0 for a domain no term names
+    strongly; the same for a row alone or in a batch."""
+    from pipeline.domains.terms import SENTENCE_END
+
+    m = _toy_model()
+    (_, nmf), = [(n, s) for n, s in m.topics_.scorers_ if n == "nmf"]
+    post = nmf.term_domain_posterior()
+    ids = list(m.classes_)
+    voc = nmf.vectorizer_.vocabulary_
+    strong = nmf.first_at
+    named = {}  # a term that names each domain it is strong for
+    for t, c in sorted(voc.items()):
+        for k in np.flatnonzero(post[c] >= strong):
+            named.setdefault(ids[k], t)
+    (d1, t1), (d2, t2) = [(d, named[d]) for d in ("employment", "education", "elderly_care",
+                                                       "environment", "other") if d in named][:2]
+    filler = ["没有的词", "也没有", "第三个"]  # unknown terms count for the position
+    assert not any(t in voc for t in filler)
+    text = filler + [t1, SENTENCE_END] + [t2] * 6  # first_at > 0.5: t1 names d1 only
+    nmf.set_params(first_decay=10.0)
+    got = nmf._first([text, ["没有的词"], []], post)
+    assert got[0, ids.index(d1)] == pytest.approx(np.exp(-3 / 10.0))
+    assert got[0, ids.index(d2)] == pytest.approx(np.exp(-4 / 10.0))
+    known = [voc[t] for t in text if t in voc]
+    never = [k for k in range(len(ids)) if not (post[known] >= strong)[:, k].any()]
+    assert never and np.all(got[0, never] == 0.0)
+    assert np.all(got[1:] == 0.0)
+    assert np.array_equal(nmf.evidence([text]).first, got[:1])
+    assert np.array_equal(nmf._first([text] * 3, post), np.vstack([got[:1]] * 3))
+
+
 def test_seeds_outside_vocabulary_still_in_vocabulary():
     m = _toy_model()
     assert "碳达峰" in set(m.get_feature_names_out())
@@ -398,6 +431,49 @@ def test_shipped_model_classifies_term_lists_without_shared():
     assert m.meta_["scores"]["cv5"]["primary_accuracy"] > 0.85
 
 
+def test_shipped_model_gives_each_everyday_word_alone_its_domain():
+    """A bare everyday word of the taxonomy (残疾证, 独居老人, 网格员: what a service
+    listing or a message subject may say and nothing else) is classified as its own
+    domain by the shipped model as a term list; as raw text that keeps the word, all but
+    2 % do (3 of 166: compounds whose first word names another domain, 人才公寓 → 人才 →
+    education, 燃气泄漏 → 燃气 → housing)."""
+    m = load_domain_model()
+    words = [(d.id, w) for d in m.taxonomy_.domains for w in d.everyday]
+    assert len(words) > 100
+    as_terms = m.predict([[w] for _, w in words])
+    wrong = [(d, w, p) for (d, w), p in zip(words, as_terms) if p != d]
+    assert not wrong, wrong
+    whole = [(d, w) for (d, w), t in zip(words, m.featurizer_.transform([w for _, w in words]))
+             if w in t]  # raw text the featurizer keeps whole (找工作 alone becomes 工作)
+    assert len(whole) > 100
+    raw = m.predict([w for _, w in whole])
+    misses = [(d, w, p) for (d, w), p in zip(whole, raw) if p != d]
+    assert len(misses) <= 0.02 * len(whole), misses
+
+
+def test_seed_pseudo_documents_stay_with_their_topic():
+    """SeededNMF's seed_rows: a pseudo-document's weights stay zero outside its topic, so
+    a word that only the pseudo-document has belongs to its seeded topic, not to a free
+    topic (the everyday word 找工作 of a toy taxonomy goes to jobs)."""
+    rng = np.random.default_rng(0)
+    A, B = np.zeros((20, 6)), np.zeros((20, 6))
+    A[:, 0], A[:, 1], A[:, 5] = rng.integers(1, 3, 20), rng.integers(0, 3, 20), rng.integers(0, 2, 20)
+    B[:, 2], B[:, 3], B[:, 5] = rng.integers(1, 3, 20), rng.integers(0, 3, 20), rng.integers(0, 2, 20)
+    pseudo = np.zeros((9, 6))  # topic 0's seeds, its everyday word (column 4), topic 1's seeds
+    pseudo[0:3, [0, 1]], pseudo[3:6, 4], pseudo[6:9, [2, 3]] = 1.0, 1.0, 1.0
+    X = sp.csr_matrix(np.vstack([A, B, pseudo]))
+    kw = dict(seeds=[[0, 1, 4], [2, 3]], n_free_topics=2, max_iter=100)
+    free = SeededNMF(**kw).fit(X)
+    tied = SeededNMF(**kw, seed_rows=[(40 + i, 0) for i in range(6)]
+                     + [(46 + i, 1) for i in range(3)]).fit(X)
+    assert free.components_[:, 4].argmax() >= 2  # a free topic took the everyday word
+    assert tied.components_[:, 4].argmax() == 0
+    W = tied.transform(X[40:])
+    assert W[3:6].argmax(axis=1).tolist() == [0, 0, 0]
+    with pytest.raises(ValueError, match="seed_rows"):
+        SeededNMF(**kw, seed_rows=[(99, 0)]).fit(X)
+
+
 def test_domains_package_never_imports_spacy():
     code = ("import sys, pipeline.domains, pipeline.domains.baselines; "
             "from pipeline import load_domain_model; load_domain_model(); "
@@ -476,7 +552,8 @@ def test_term_counter_gives_each_vectorizers_own_matrix():
     members, scores = clf._counted(terms)
     assert np.array_equal(scores, clf.term_layer_.decision_function(terms))
     for a, b in zip(members, clf.topics_.member_evidence(terms)):
-        for kind in ("shares", "seeded", "anchors", "mean", "support", "strong", "second", "lead"):
+        for kind in ("shares", "seeded", "anchors", "mean", "support", "strong", "second", "lead",
+                     "first"):
             assert np.array_equal(getattr(a, kind), getattr(b, kind)), kind
     assert b"_cache_counter" not in pickle.dumps(clf)
 

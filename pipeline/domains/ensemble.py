@@ -26,7 +26,7 @@ def default_scorers(random_state: int = 0) -> list[tuple[str, SeededTopicScorer]
                                             random_state=random_state), weighting="tfidf")),
         ("lda", SeededTopicScorer(SeededLDA(n_free_topics=10, seed_strength=30.0, max_iter=30,
                                             random_state=random_state), weighting="counts",
-                                  expand_seeds=0)),
+                                  expand_seeds=0, topic_mass=False)),
     ]
 
 

@@ -25,11 +25,17 @@ each paragraph it gives these kinds of evidence (:class:`Evidence`):
   report paragraph states its subject first (推进社会治理共建共治共享。…) and a
   list paragraph's primary is its first domain (the taxonomy's boundary rule),
   while the rest may be about something else or be rhetoric.
+* ``first``: how early the paragraph first names the domain, by a term with
+  P(domain | term) >= ``first_at``: ``exp(-position / first_decay)``, the position
+  counted in words, 0 when no term names it.  The taxonomy's rule for list
+  paragraphs (the primary is the first domain) read over the whole paragraph:
+  打造共建共治共享社会治理格局。…社会治安… names social governance before
+  public safety, though public safety then gets more words.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Sequence
 
 import numpy as np
@@ -45,6 +51,11 @@ from .support import grow_seed_support
 from .taxonomy import Taxonomy
 from .terms import SENTENCE_END, without_marks
 from .topics import SeededNMF
+
+
+#: P(domain | term) at or above which a term counts as ``strong`` evidence for its domain
+#: (``support`` counts terms at or above a half).
+STRONG = 0.8
 
 
 def identity_analyzer(doc):
@@ -68,6 +79,7 @@ class Evidence:
     strong: np.ndarray | None = None
     second: np.ndarray | None = None
     lead: np.ndarray | None = None
+    first: np.ndarray | None = None
 
     def take(self, rows: Sequence[int]) -> "Evidence":
         """The evidence of *rows* only."""
@@ -76,7 +88,8 @@ class Evidence:
                         self.has_terms[rows],
                         None if self.topics is None else [self.topics[i] for i in rows],
                         support=pick(self.support), strong=pick(self.strong),
-                        second=pick(self.second), lead=pick(self.lead))
+                        second=pick(self.second), lead=pick(self.lead),
+                        first=pick(self.first))
 
     @staticmethod
     def average(parts: Sequence["Evidence"]) -> "Evidence":
@@ -86,7 +99,7 @@ class Evidence:
         return Evidence(*(mean(k) for k in ("shares", "seeded", "anchors", "mean")),
                         np.logical_or.reduce([p.has_terms for p in parts]),
                         support=mean("support"), strong=mean("strong"), second=mean("second"),
-                        lead=mean("lead"))
+                        lead=mean("lead"), first=mean("first"))
 
 
 class SeededTopicScorer(DerivedCache, BaseEstimator):
@@ -109,10 +122,20 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         most exclusively with a seed group may carry its topic's weight.
     expand_min_precision : float, default=0.5
     topic_mass : bool, default=True
-        Weigh each topic's document weight by its total term weight.
+        Weigh each topic's document weight by its total term weight (NMF, whose
+        weights have no common scale).  Not for LDA, whose document weights are
+        already proportions: multiplying them by corpus mass counts a topic's
+        prevalence twice and pushes small domains under.
     lead_terms : int, default=12
         How many of a paragraph's first terms (words and bigrams, in text order)
         the ``lead`` evidence reads.
+    first_decay : float, default=10.0
+        Scale, in words, of the ``first`` evidence's decay with position.
+    first_at : float, default=0.7
+        P(domain | term) from which a term names its domain for ``first``.  Below
+        what the LDA gives a word known only from the taxonomy (its seed
+        pseudo-paragraph: about 0.76 with the shipped 28 topics), so that a bare
+        everyday word (残疾证, 独居老人) still names its domain.
 
     Attributes
     ----------
@@ -123,12 +146,15 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
                                     "max_df": [int, float], "max_features": [int, None],
                                     "expand_seeds": [int], "expand_min_precision": [float],
                                     "topic_mass": ["boolean"],
-                                    "lead_terms": [Interval(Integral, 1, None, closed="left")]}
+                                    "lead_terms": [Interval(Integral, 1, None, closed="left")],
+                                    "first_decay": [Interval(Real, 0, None, closed="neither")],
+                                    "first_at": [Interval(Real, 0, 1, closed="right")]}
 
     def __init__(self, topic_model=None, weighting: str = "tfidf", seed_docs: int = 3,
                  min_df: int | float = 3, max_df: int | float = 0.5,
                  max_features: int | None = 40000, expand_seeds: int = 200,
-                 expand_min_precision: float = 0.5, topic_mass: bool = True, lead_terms: int = 12):
+                 expand_min_precision: float = 0.5, topic_mass: bool = True, lead_terms: int = 12,
+                 first_decay: float = 10.0, first_at: float = 0.7):
         self.topic_model = topic_model
         self.weighting = weighting
         self.seed_docs = seed_docs
@@ -139,6 +165,8 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         self.expand_min_precision = expand_min_precision
         self.topic_mass = topic_mass
         self.lead_terms = lead_terms
+        self.first_decay = first_decay
+        self.first_at = first_at
 
     def fit(self, X: Sequence[Sequence[str]], y=None, *, taxonomy: Taxonomy) -> "SeededTopicScorer":
         """Fit vocabulary and seeded topics on term lists *X* for *taxonomy*."""
@@ -167,6 +195,9 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         if "seed_support" in tm.get_params() and self.expand_seeds:
             params["seed_support"] = grow_seed_support(D_all, seeds, self.expand_seeds,
                                                        self.expand_min_precision)
+        if "seed_rows" in tm.get_params():
+            params["seed_rows"] = [(len(docs) + j, topic) for j, topic in enumerate(
+                t for t in taxonomy.seed_document_topics() for _ in range(self.seed_docs))]
         tm.set_params(**params)
         W = tm.fit_transform(D_all)[:len(docs)]
         n_free = tm.get_params()["n_free_topics"]
@@ -223,12 +254,14 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         post = self.term_domain_posterior()
         E, A, S05, S08, E2 = _term_stats(D, post)
         lead = self._lead(X, post)
+        first = self._first(X, post)
         fb = list(self.classes_).index(self.fallback_)
         for M in (shares, seeded):
             M[~has_terms] = 0.0
             M[~has_terms, fb] = 1.0
         return Evidence(shares, seeded, E, A, has_terms, topics,
-                        support=np.log1p(S05), strong=np.log1p(S08), second=E2, lead=lead)
+                        support=np.log1p(S05), strong=np.log1p(S08), second=E2, lead=lead,
+                        first=first)
 
     def _lead(self, X: Sequence[Sequence[str]], post: np.ndarray) -> np.ndarray:
         """Mean P(domain | term) over the distinct known terms among each row's first
@@ -256,6 +289,30 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         out[rows] /= found[rows, None]
         return out
 
+    def _first(self, X: Sequence[Sequence[str]], post: np.ndarray) -> np.ndarray:
+        """``exp(-p / first_decay)`` per row and domain, p the word position
+        (:func:`_word_positions`) of the row's first term with P(domain | term) >=
+        ``first_at``; 0 where no term is that strong (all rows at once)."""
+        get = self.vectorizer_.vocabulary_.get
+        K = post.shape[1]
+        out = np.zeros((len(X), K))
+        cols, pos, owner = [], [], []
+        for i, doc in enumerate(X):
+            for c, p in zip(*_word_positions(doc, get)):
+                if c >= 0:
+                    cols.append(c)
+                    pos.append(p)
+                    owner.append(i)
+        if not cols:
+            return out
+        owner = np.asarray(owner)
+        at = np.where(post[np.asarray(cols)] >= self.first_at, np.asarray(pos, dtype=np.float64)[:, None],
+                      np.inf)
+        rows, starts = np.unique(owner, return_index=True)
+        earliest = np.minimum.reduceat(at, starts, axis=0)
+        out[rows] = np.exp(-earliest / float(self.first_decay))  # exp(-inf) = 0: never named
+        return out
+
     # -------------------------------------------------------------- inspection
     def _build_topic_info(self, D, W) -> None:
         names = self.vectorizer_.get_feature_names_out()
@@ -278,6 +335,27 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         return self.evidence(X).topics
 
 
+def _word_positions(doc: Sequence[str], get) -> tuple[list[int], list[int]]:
+    """Each term's column (``get(term, -1)``) and word position: unigrams count 0, 1, 2…
+    (sentence marks are not words); a bigram (the two last words joined, as
+    :func:`~pipeline.domains.terms.join_terms` writes it after them) starts where its
+    first word does, so 人才公寓 names housing where 人才 names education."""
+    cols, pos = [], []
+    w2 = w1 = None  # the last two words and their positions
+    p2 = p1 = n = 0
+    for t in doc:
+        if t == SENTENCE_END:
+            continue
+        if w2 is not None and t == w2 + w1:
+            at = p2
+        else:
+            at, n = n, n + 1
+            w2, p2, w1, p1 = w1, p1, t, at
+        cols.append(get(t, -1))
+        pos.append(at)
+    return cols, pos
+
+
 def _term_stats(D, post: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per row of *D* (CSR, rows: paragraphs) over its distinct terms' rows of *post*
     (P(domain | term)): the max, the mean, how many are >= 0.5 and >= 0.8, and the
@@ -295,7 +373,7 @@ def _term_stats(D, post: np.ndarray) -> tuple[np.ndarray, ...]:
     E[rows] = np.maximum.reduceat(P, starts, axis=0)
     A[rows] = np.add.reduceat(P, starts, axis=0) / counts[rows, None]
     S05[rows] = np.add.reduceat((P >= 0.5).astype(np.float64), starts, axis=0)
-    S08[rows] = np.add.reduceat((P >= 0.8).astype(np.float64), starts, axis=0)
+    S08[rows] = np.add.reduceat((P >= STRONG).astype(np.float64), starts, axis=0)
     owner = np.repeat(np.arange(n), counts)
     at_max = P == E[owner]
     ties = np.add.reduceat(at_max.astype(np.int64), starts, axis=0)

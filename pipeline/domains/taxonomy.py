@@ -94,6 +94,18 @@ class Taxonomy:
                     docs.append(extra)
         return docs
 
+    def seed_document_topics(self) -> list[int]:
+        """The seeded topic (index into :meth:`seed_topics`) of each of
+        :meth:`seed_documents`, in the same order."""
+        out, topic = [], 0
+        for d in self.domains:
+            for group, terms in d.seed_groups.items():
+                out.append(topic)
+                if group == "main" and [t for t in d.everyday if t not in terms]:
+                    out.append(topic)
+                topic += 1
+        return out
+
 
 def _parse(data: dict, source: str) -> Taxonomy:
     raw = data.get("domain")

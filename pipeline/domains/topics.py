@@ -128,6 +128,12 @@ class SeededNMF(_SeededTopicBase):
         Optional vocabulary each seeded topic may use (seeds always included).
         ``H`` starts at zero outside it, and multiplicative updates keep zeros at
         zero, so a seeded topic cannot drift to unrelated words.
+    seed_rows : sequence of (int, int), default=None
+        ``(row, topic)`` pairs: rows of ``X`` that are seed pseudo-documents and the
+        seeded topic each states.  Their weights start, and stay, zero outside
+        that topic, so the taxonomy's words (an everyday word that only its
+        pseudo-document contains) are explained by their own topic, never taken
+        by a free one.
     feature_names : sequence of str, default=None
         Column names used to resolve seed words given as strings.
     max_iter, tol, alpha_W, alpha_H, l1_ratio :
@@ -140,13 +146,14 @@ class SeededNMF(_SeededTopicBase):
     """
 
     def __init__(self, seeds=None, n_free_topics: int = 5, seed_strength: float = 10.0,
-                 seed_support=None, feature_names=None, max_iter: int = 200,
+                 seed_support=None, seed_rows=None, feature_names=None, max_iter: int = 200,
                  tol: float = 1e-4, alpha_W: float = 0.0, alpha_H="same",
                  l1_ratio: float = 0.0, transform_iter: int = 100, random_state=0):
         self.seeds = seeds
         self.n_free_topics = n_free_topics
         self.seed_strength = seed_strength
         self.seed_support = seed_support
+        self.seed_rows = seed_rows
         self.feature_names = feature_names
         self.max_iter = max_iter
         self.tol = tol
@@ -209,6 +216,14 @@ class SeededNMF(_SeededTopicBase):
         self.w_start_ = float(np.sqrt(max(mean, 1e-12) / k))
         # W starts as the projection of X on the seeded H0 (H held fixed).
         W_init = np.maximum(self._solve_W(X, H0, 30), 1e-6).astype(X.dtype)
+        for row, topic in (self.seed_rows or ()):
+            if not (0 <= int(row) < X.shape[0] and 0 <= int(topic) < len(seed_cols)):
+                raise ValueError(value_invalid_msg(
+                    "seed_rows pair", (row, topic),
+                    f"(row in [0, {X.shape[0]}), seeded topic in [0, {len(seed_cols)}))"))
+            keep = W_init[row, topic]
+            W_init[row] = 0.0  # multiplicative updates keep zeros at zero
+            W_init[row, topic] = keep
         model = self._nmf(k)
         model.fit_transform(X, W=W_init, H=H0.astype(X.dtype).copy())
         self.components_ = model.components_.astype(np.float64)
