@@ -14,7 +14,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .scorer import Evidence, SeededTopicScorer
+from .scorer import Evidence, SeededTopicScorer, TermPositions
 from .taxonomy import Taxonomy
 from .topics import SeededLDA, SeededNMF
 
@@ -62,7 +62,8 @@ class TopicEnsemble(BaseEstimator):
         docs = [list(d) for d in X]
         if matrices is None:
             matrices = [None] * len(self.scorers_)
-        return [s.evidence(docs, D) for (_, s), D in zip(self.scorers_, matrices)]
+        positions = TermPositions(docs)
+        return [s.evidence(docs, D, positions) for (_, s), D in zip(self.scorers_, matrices)]
 
     def vectorizers(self) -> list:
         """The members' fitted vectorisers, in member order."""

@@ -35,6 +35,7 @@ each paragraph it gives these kinds of evidence (:class:`Evidence`):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from numbers import Integral, Real
 from typing import Sequence
 
@@ -238,9 +239,11 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
 
         return self._derived("posterior", self.topic_model_, build)
 
-    def evidence(self, X: Sequence[Sequence[str]], D=None) -> Evidence:
+    def evidence(self, X: Sequence[Sequence[str]], D=None,
+                 positions: TermPositions | None = None) -> Evidence:
         """:class:`Evidence` for term lists *X* (one vectorisation; *D*: ``vectorizer_``'s
-        matrix of *X* when the caller has it, :class:`~pipeline.domains.counting.TermCounter`)."""
+        matrix of *X* when the caller has it, :class:`~pipeline.domains.counting.TermCounter`;
+        *positions*: :class:`TermPositions` of *X*, shared by the members)."""
         check_is_fitted(self)
         D = (self.vectorizer_.transform([list(d) for d in X]) if D is None else D).tocsr()
         has_terms = np.asarray(D.sum(axis=1)).ravel() > 0
@@ -254,7 +257,7 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         post = self.term_domain_posterior()
         E, A, S05, S08, E2 = _term_stats(D, post)
         lead = self._lead(X, post)
-        first = self._first(X, post)
+        first = self._first(X, post, positions)
         fb = list(self.classes_).index(self.fallback_)
         for M in (shares, seeded):
             M[~has_terms] = 0.0
@@ -289,27 +292,22 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         out[rows] /= found[rows, None]
         return out
 
-    def _first(self, X: Sequence[Sequence[str]], post: np.ndarray) -> np.ndarray:
+    def _first(self, X: Sequence[Sequence[str]], post: np.ndarray,
+               positions: "TermPositions | None" = None) -> np.ndarray:
         """``exp(-p / first_decay)`` per row and domain, p the word position
-        (:func:`_word_positions`) of the row's first term with P(domain | term) >=
+        (:class:`TermPositions`) of the row's first term with P(domain | term) >=
         ``first_at``; 0 where no term is that strong (all rows at once)."""
+        at = positions if positions is not None else TermPositions(X)
+        out = np.zeros((len(X), post.shape[1]))
         get = self.vectorizer_.vocabulary_.get
-        K = post.shape[1]
-        out = np.zeros((len(X), K))
-        cols, pos, owner = [], [], []
-        for i, doc in enumerate(X):
-            for c, p in zip(*_word_positions(doc, get)):
-                if c >= 0:
-                    cols.append(c)
-                    pos.append(p)
-                    owner.append(i)
-        if not cols:
+        cols = np.fromiter(map(get, at.terms, repeat(-1)), dtype=np.int64, count=len(at.terms))
+        known = (cols >= 0) & (at.position >= 0)
+        if not known.any():
             return out
-        owner = np.asarray(owner)
-        at = np.where(post[np.asarray(cols)] >= self.first_at, np.asarray(pos, dtype=np.float64)[:, None],
-                      np.inf)
-        rows, starts = np.unique(owner, return_index=True)
-        earliest = np.minimum.reduceat(at, starts, axis=0)
+        owner = at.owner[known]
+        where = np.where(post[cols[known]] >= self.first_at, at.position[known, None], np.inf)
+        rows, starts = np.unique(owner, return_index=True)  # owner is sorted
+        earliest = np.minimum.reduceat(where, starts, axis=0)
         out[rows] = np.exp(-earliest / float(self.first_decay))  # exp(-inf) = 0: never named
         return out
 
@@ -335,25 +333,34 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         return self.evidence(X).topics
 
 
-def _word_positions(doc: Sequence[str], get) -> tuple[list[int], list[int]]:
-    """Each term's column (``get(term, -1)``) and word position: unigrams count 0, 1, 2…
-    (sentence marks are not words); a bigram (the two last words joined, as
+class TermPositions:
+    """A batch's terms flattened, with each term's row and word position: unigrams count
+    0, 1, 2… per row; a bigram (the two last words joined, as
     :func:`~pipeline.domains.terms.join_terms` writes it after them) starts where its
-    first word does, so 人才公寓 names housing where 人才 names education."""
-    cols, pos = [], []
-    w2 = w1 = None  # the last two words and their positions
-    p2 = p1 = n = 0
-    for t in doc:
-        if t == SENTENCE_END:
-            continue
-        if w2 is not None and t == w2 + w1:
-            at = p2
-        else:
-            at, n = n, n + 1
-            w2, p2, w1, p1 = w1, p1, t, at
-        cols.append(get(t, -1))
-        pos.append(at)
-    return cols, pos
+    first word does, so 人才公寓 names housing where 人才 names education; sentence
+    marks get -1.  Computed once per batch for every topic member."""
+
+    def __init__(self, X: Sequence[Sequence[str]]):
+        terms: list[str] = []
+        position: list[int] = []
+        lengths = []
+        for doc in X:
+            w2 = w1 = None  # the last two words and their positions
+            p2 = p1 = n = 0
+            for t in doc:
+                if t == SENTENCE_END:
+                    position.append(-1)
+                elif w2 is not None and t == w2 + w1:
+                    position.append(p2)
+                else:
+                    position.append(n)
+                    w2, p2, w1, p1 = w1, p1, t, n
+                    n += 1
+            terms.extend(doc)
+            lengths.append(len(doc))
+        self.terms = terms
+        self.position = np.asarray(position, dtype=np.float64)
+        self.owner = np.repeat(np.arange(len(lengths)), np.asarray(lengths, dtype=np.int64))
 
 
 def _term_stats(D, post: np.ndarray) -> tuple[np.ndarray, ...]:
