@@ -18,3 +18,4 @@ def test_quick_bench_appends_a_table(shared_dir, monkeypatch, tmp_path):
     assert "earlier rows stay" in text and table in text
     assert "| local | N=1 |" in table and "| local | N=2 |" in table and "| dask |" in table
     assert "byte-identical: **yes**" in table
+    assert "against jieba.posseg" in table and "chars/s, **" in table

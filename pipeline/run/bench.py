@@ -6,14 +6,19 @@ local with N=2, and dask with a two-worker LocalCluster on loopback.  Records
 paragraphs/s and chars/s of the processing phase (worker start-up and model
 loading on workers measured separately, driver model loading excluded), the speed-up and
 scaling efficiency against N=1, checks that the three runs' data outputs are
-byte-identical, and appends a markdown table to BENCHMARKS.md.
+byte-identical, and appends a markdown table to BENCHMARKS.md.  Beside them, the
+baseline a user would reach for: ``minsheng run`` N=1 against jieba.posseg over
+the same paragraph texts (segmentation and tags only), alternated, the faster
+of each system's rounds kept.
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import shutil
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -61,6 +66,36 @@ def _one(corpus: Path, output: Path, **run_cfg) -> dict:
             "model": m["model"]["pipeline"]}
 
 
+def _jieba_posseg_rate(texts: list[str]) -> float:
+    """chars/s of ``jieba.posseg.cut`` over *texts* (its dictionary loaded beforehand)."""
+    try:
+        import jieba
+        import jieba.posseg as posseg
+    except ImportError as exc:
+        raise MinshengError("bench run compares with jieba.posseg, which is not installed: "
+                            "pip install -e '.[bench]'") from exc
+    jieba.setLogLevel(60)
+    list(posseg.cut("预热词典"))
+    start = time.perf_counter()
+    for text in texts:
+        list(posseg.cut(text))
+    return sum(map(len, texts)) / max(time.perf_counter() - start, 1e-9)
+
+
+def _against_jieba(corpus: Path, work: Path, rounds: int) -> dict:
+    """``minsheng run`` N=1 and jieba.posseg on the run's own paragraph texts, alternated."""
+    ours, theirs, texts = [], [], None
+    for k in range(rounds):
+        r = _one(corpus, work / f"vs-jieba-{k}", engine="local", n_process=1)
+        ours.append(r["chars"] / max(r["seconds"] - r["startup"], 1e-9))
+        if texts is None:
+            texts = [json.loads(line)["text"] for line in
+                     r["bytes"]["paragraphs.jsonl"].decode("utf-8").splitlines() if line.strip()]
+        theirs.append(_jieba_posseg_rate(texts))
+    return {"ours": max(ours), "jieba": max(theirs), "paragraphs": len(texts),
+            "chars": sum(map(len, texts)), "rounds": rounds}
+
+
 def bench_run(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
     """Benchmark local N=1, local N=2 and dask (2 workers); append a table to *output*."""
     work = Path(tempfile.mkdtemp(prefix="minsheng-bench-"))
@@ -71,6 +106,7 @@ def bench_run(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
                 ("local", "N=2", _one(corpus, work / "n2", engine="local", n_process=2)),
                 ("dask", "LocalCluster 2 workers",
                  _one(corpus, work / "dask", engine="dask", n_workers=2))]
+        vs = _against_jieba(corpus, work, 1 if quick else 2)
         load_after = os.getloadavg()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -103,6 +139,10 @@ def bench_run(quick: bool = False, output: Path = Path("BENCHMARKS.md")) -> str:
                      f"{r['startup']:.1f} | {busy:.1f} | {rate:.1f} | {r['chars'] / busy:.0f} | "
                      f"{r['paragraphs'] / r['seconds']:.1f} | {speedup:.2f} | "
                      f"{speedup / r['workers']:.2f} |")
+    lines += ["", f"`minsheng run` N=1 against jieba.posseg (segmentation and tags only) on the "
+                  f"same {vs['paragraphs']} paragraph texts ({vs['chars']} chars), alternated, "
+                  f"faster of {vs['rounds']} rounds each: {vs['ours']:,.0f} vs {vs['jieba']:,.0f} "
+                  f"chars/s, **{vs['ours'] / vs['jieba']:.2f}×**."]
     if base["warnings"]:
         lines += ["", "Notes: " + "; ".join(base["warnings"])]
     table = "\n".join(lines) + "\n"
