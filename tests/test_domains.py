@@ -224,6 +224,32 @@ def test_featurizer_lookup_table_gives_the_plain_rule_terms():
     assert not [k for k in pickle.loads(pickle.dumps(f)).__dict__ if k.startswith("_cache_")]
 
 
+def test_taxonomy_phrases_are_one_term_however_the_segmenter_splits_them():
+    """Consecutive tokens spelling out a phrase become it (longest match, whatever their
+    tags: 无 and 找 would be dropped alone); a token that is a phrase is kept; other tokens
+    keep their terms; a DomainClassifier's featurizer gets its taxonomy's terms."""
+    from pipeline.domains.featurize import PhraseMatcher, taxonomy_featurizer
+
+    f = TermFeaturizer(phrases=["最低生活保障", "生活保障", "无障碍", "找工作", "低保"]).fit()
+    words = ["申请", "最低", "生活", "保障", "。", "无", "障碍", "设施", "找", "工作", "低保"]
+    tags = ["v", "a", "n", "vn", "w", "v", "n", "n", "v", "vn", "j"]
+    assert f.terms(words, tags) == ["申请", "最低生活保障", "申请最低生活保障", "。", "无障碍", "设施",
+                                    "无障碍设施", "找工作", "设施找工作", "低保", "找工作低保"]
+    assert TermFeaturizer().fit().terms(words, tags)[1:4] == ["最低", "申请最低", "生活"]
+    m = PhraseMatcher(["ab", "abc"])
+    assert m.merge(["a", "b", "c", "d"], ["a", "b", "c", "d"]) == ["abc", "d"]
+    assert m.merge([None, "b", None], ["a", "b", "x"]) == ["ab", None]
+    assert m.merge(["a"], ["a"]) == ["a"]
+    tax = load_taxonomy(None)
+    clf_f = taxonomy_featurizer(None, tax)
+    assert "最低生活保障" in clf_f.phrases and "无障碍" in clf_f.phrases
+    assert taxonomy_featurizer(TermFeaturizer(phrases=()), tax).phrases == ()
+    strings = {i: w for i, w in enumerate([""] + words + tags)}
+    ids = {w: i for i, w in strings.items()}
+    assert f.terms_from_ids([ids[w] for w in words], [ids[t] for t in tags], strings) == \
+        f.terms(words, tags)
+
+
 def test_lead_evidence_reads_the_first_terms():
     """``lead`` is the mean term evidence of a paragraph's first lead_terms terms: a
     paragraph that opens on jobs and goes on about schools leads with employment."""

@@ -32,7 +32,7 @@ from .caching import EstimatorCache
 from .counting import TermCounter
 from .decision import ConditionalLogit, adapt_livelihood_prior, design, reweight_prior
 from .ensemble import TopicEnsemble
-from .featurize import TermFeaturizer
+from .featurize import TermFeaturizer, taxonomy_featurizer
 from .labels import LabelSetModel
 from .pseudo import PseudoLabelLayer
 from .term_layer import SupervisedTermLayer
@@ -79,7 +79,8 @@ class DomainClassifier(EstimatorCache, ClassifierMixin, BaseEstimator):
     taxonomy : Taxonomy, str, path or None, default=None
         ``None`` is the shipped taxonomy (``pipeline/data/taxonomy.toml``).
     featurizer : TermFeaturizer, default=None
-        Text -> terms; ``None`` is ``TermFeaturizer()`` (the shipped pipeline).
+        Text -> terms; ``None`` is ``TermFeaturizer()`` (the shipped pipeline).  Its
+        ``phrases``, when ``None``, become the taxonomy's terms.
     topics : TopicEnsemble or FrozenEstimator, default=None
         ``None`` is ``TopicEnsemble()`` (seeded NMF + seeded LDA).
     pseudo_labels : PseudoLabelLayer or FrozenEstimator, default=None
@@ -154,8 +155,7 @@ class DomainClassifier(EstimatorCache, ClassifierMixin, BaseEstimator):
         self.taxonomy_ = tax
         self.classes_ = np.array(tax.ids, dtype=object)
         fb = self.fallback_index_ = tax.ids.index(tax.fallback)
-        self.featurizer_ = (clone(self.featurizer) if self.featurizer is not None
-                            else TermFeaturizer()).fit()
+        self.featurizer_ = taxonomy_featurizer(self.featurizer, tax)
         terms = self.featurizer_.transform(X)
         targets = parse_targets(y, len(terms), tax.ids)
         unlabeled = ~targets.labeled if (~targets.labeled).any() else np.ones(len(terms), bool)

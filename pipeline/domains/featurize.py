@@ -14,6 +14,9 @@ into terms:
 * ``drop_names``: person and place names (``nr``, ``ns``) are not domain
   evidence (沛林, 河南 must not become topic terms);
 * ``bigrams``: adjacent content words also joined (养老+保险 = 养老保险);
+* ``phrases``: words that are one term however the segmenter splits them (the
+  taxonomy's own terms: 最低/生活/保障 is 最低生活保障, 无/障碍 is 无障碍, 老年/食堂
+  is 老年食堂), merged before the tag filter, which would drop a part;
 * words are width-folded (ＡＢＣ１２３ → ABC123) as the reading step's analysis copy is.
 * sentences: a mark (:data:`~pipeline.domains.terms.SENTENCE_END`, ``。``) stands between
   two sentences' terms; vectorisers leave it out, the ``lead`` evidence reads the
@@ -27,9 +30,10 @@ raw text, so both paths give identical terms.
 from __future__ import annotations
 
 from importlib import import_module
+from itertools import compress
 from typing import Any, Callable, Sequence
 
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 
 from ..errors import ConfigError, value_invalid_msg
 from ..reading.analysis import analysis_text
@@ -71,6 +75,11 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
         Leave out person and place names (tags in :data:`NAME_TAGS`).
     bigrams : bool, default=True
         Add each pair of adjacent content words joined without a space.
+    phrases : sequence of str or None, default=None
+        Terms that consecutive tokens spelling them out become (longest match, at
+        most :data:`MAX_PHRASE_TOKENS` tokens), whatever their tags.  ``None``: a
+        :class:`~pipeline.domains.DomainClassifier` fills in its taxonomy's terms
+        (:func:`taxonomy_featurizer`); a featurizer used alone merges nothing.
 
     Examples
     --------
@@ -82,14 +91,16 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {"analyzer": [str], "pos_filter": ["boolean"],
-                                    "drop_names": ["boolean"], "bigrams": ["boolean"]}
+                                    "drop_names": ["boolean"], "bigrams": ["boolean"],
+                                    "phrases": ["array-like", None]}
 
     def __init__(self, analyzer: str = "minsheng", pos_filter: bool = True,
-                 drop_names: bool = True, bigrams: bool = True):
+                 drop_names: bool = True, bigrams: bool = True, phrases=None):
         self.analyzer = analyzer
         self.pos_filter = pos_filter
         self.drop_names = drop_names
         self.bigrams = bigrams
+        self.phrases = phrases
 
     def fit(self, X=None, y=None):
         """Stateless: check the parameters and return self."""
@@ -121,17 +132,43 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
 
     def _joined(self, keys, mode: tuple, word_and_tag) -> list[str]:
         """Each token's term from the *mode* table (``_term_of`` of ``word_and_tag(key)`` the
-        first time a key is seen), joined into bigrams by ``join_terms``."""
-        table = self._term_table(mode)
-        get, names, tagged = table.get, mode[-2], mode[-1]
+        first time a key is seen), phrases merged, joined into bigrams by ``join_terms``."""
+        matcher = self._phrase_matcher()
+        names, tagged = mode[-2], mode[-1]
+        if matcher is None:
+            table = self._term_table(mode)
+            get = table.get
 
-        def term(key) -> str | None:
+            def term(key) -> str | None:
+                found = get(key, _UNSEEN)
+                if found is _UNSEEN:
+                    found = table[key] = self._term_of(*word_and_tag(key), names, tagged)
+                return found
+
+            return join_terms(map(term, keys), self.bigrams)
+        table = self._term_table((*mode, matcher))
+        get = table.get
+
+        def entry(key) -> tuple[str | None, str, bool]:
             found = get(key, _UNSEEN)
             if found is _UNSEEN:
-                found = table[key] = self._term_of(*word_and_tag(key), names, tagged)
+                word, tag = word_and_tag(key)
+                folded = analysis_text(word).strip()
+                found = table[key] = (self._term_of(word, tag, names, tagged), folded,
+                                      matcher.may_start(folded))
             return found
 
-        return join_terms(map(term, keys), self.bigrams)
+        entries = list(map(entry, keys))
+        terms = [e[0] for e in entries]
+        starts = list(compress(range(len(entries)), [e[2] for e in entries]))
+        if starts:
+            terms = matcher.merge(terms, [e[1] for e in entries], starts)
+        return join_terms(terms, self.bigrams)
+
+    def _phrase_matcher(self) -> "PhraseMatcher | None":
+        if not self.phrases:
+            return None
+        return self._derived("phrases", self.phrases, lambda: PhraseMatcher(self.phrases))
 
     @staticmethod
     def _term_of(word: str, tag: str, names: bool, tagged: bool) -> str | None:
@@ -189,3 +226,57 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.input_tags.two_d_array = False
         return tags
+
+
+#: The most tokens one phrase may span.
+MAX_PHRASE_TOKENS = 6
+
+
+class PhraseMatcher:
+    """Longest-match merging of consecutive tokens that spell out one of *phrases*."""
+
+    def __init__(self, phrases: Sequence[str]):
+        self.phrases = frozenset(analysis_text(p).strip() for p in phrases if len(p) > 1)
+        self.prefixes = frozenset(p[:k] for p in self.phrases for k in range(1, len(p)))
+
+    def may_start(self, word: str) -> bool:
+        """Whether a phrase may begin at a token whose folded text is *word*."""
+        return word in self.prefixes or word in self.phrases
+
+    def merge(self, terms: list[str | None], words: list[str],
+              starts: Sequence[int] | None = None) -> list[str | None]:
+        """*terms* with each matched run of tokens (by their width-folded *words*; one
+        token that is a phrase included, whatever its tag) replaced by its phrase;
+        unmatched tokens keep their term (or None).  *starts*: the positions where a
+        phrase may begin (:meth:`may_start`; default all)."""
+        prefixes, phrases = self.prefixes, self.phrases
+        out: list[str | None] = []
+        n, done = len(words), 0  # terms[done:] not yet copied
+        for i in (range(n) if starts is None else starts):
+            if i < done:
+                continue
+            text = words[i]
+            match, end = (text, i) if text in phrases else (None, i)
+            if text in prefixes:
+                for j in range(i + 1, min(n, i + MAX_PHRASE_TOKENS)):
+                    text += words[j]
+                    if text in phrases:
+                        match, end = text, j
+                    if text not in prefixes:
+                        break
+            if match is not None:
+                out.extend(terms[done:i])
+                out.append(match)
+                done = end + 1
+        out.extend(terms[done:])
+        return out
+
+
+def taxonomy_featurizer(featurizer: TermFeaturizer | None, taxonomy) -> TermFeaturizer:
+    """A fitted copy of *featurizer* (default: ``TermFeaturizer()``) whose ``phrases``, when
+    ``None``, are *taxonomy*'s terms (seeds and everyday words of every domain): what
+    :class:`~pipeline.domains.DomainClassifier` trains and classifies with."""
+    f = clone(featurizer) if featurizer is not None else TermFeaturizer()
+    if f.phrases is None:
+        f.set_params(phrases=tuple(sorted({t for d in taxonomy.domains for t in d.seeds})))
+    return f.fit()

@@ -30,7 +30,7 @@ from ..domains import DomainClassifier, load_taxonomy, save_domain_model
 from ..domains.classifier import DEFAULT_EVIDENCE
 from ..domains.decision import ConditionalLogit
 from ..domains.ensemble import TopicEnsemble, default_scorers
-from ..domains.featurize import TermFeaturizer
+from ..domains.featurize import TermFeaturizer, taxonomy_featurizer
 from ..domains.metrics import acceptable_accuracy, headline, score
 from ..domains.pseudo import PseudoLabelLayer
 from ..domains.term_layer import SupervisedTermLayer
@@ -205,7 +205,7 @@ def train_domains(config_path: Path, overrides: dict[str, str], output: str | No
     fit_msgs = bool(cfg.get("fit", {}).get("messages", True))
     labeled = rows + ([m for m in msgs if m["target"] is not None] if fit_msgs else [])
     clf = classifier_from_cfg(cfg, taxonomy)
-    featurizer = clf.featurizer
+    featurizer = taxonomy_featurizer(clf.featurizer, taxonomy)  # what clf.fit will use
     log(f"featurising {len(texts)} training paragraphs and {len(labeled)} labeled ones")
     X_unl = featurizer.transform(texts)
     X_lab = featurizer.transform([r["text"] for r in labeled])
