@@ -625,3 +625,13 @@ def test_sentence_marks_between_sentences_read_by_lead_only():
     one, two = ["养老", "服务"], ["就业", "岗位"]
     assert np.array_equal(scorer._lead([one + [SENTENCE_END] + two], post), scorer._lead([one], post))
     assert not np.array_equal(scorer._lead([one + two], post), scorer._lead([one], post))
+
+
+def test_seed_document_topics_name_the_topic_each_pseudo_document_states():
+    """Taxonomy.seed_document_topics is aligned with seed_documents: each pseudo-document's
+    words are among its topic's seeds (the shipped taxonomy and one with everyday words)."""
+    tax = load_taxonomy(None)
+    docs, tops, topics = tax.seed_documents(), tax.seed_document_topics(), tax.seed_topics()
+    assert len(docs) == len(tops) > len(topics)  # everyday words add documents
+    assert all(set(d) <= set(topics[k][2]) for d, k in zip(docs, tops))
+    assert sorted(set(tops)) == list(range(len(topics)))
