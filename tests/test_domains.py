@@ -635,3 +635,16 @@ def test_seed_document_topics_name_the_topic_each_pseudo_document_states():
     assert len(docs) == len(tops) > len(topics)  # everyday words add documents
     assert all(set(d) <= set(topics[k][2]) for d, k in zip(docs, tops))
     assert sorted(set(tops)) == list(range(len(topics)))
+
+
+def test_term_positions_follow_join_terms():
+    """A bigram (written right after its second word) takes its first word's position; a
+    word equal to the two before it joined is still a word; a sentence mark breaks pairs."""
+    from pipeline.domains.scorer import TermPositions
+    from pipeline.domains.terms import SENTENCE_END, join_terms
+
+    assert join_terms(["a", "b", "c"]) == ["a", "b", "ab", "c", "bc"]
+    got = TermPositions([["a", "b", "ab", "c", "bc"], ["养老", "服务", "养老服务", "养老服务", "服务养老服务"],
+                         ["a", "b", "ab", SENTENCE_END, "ab"], []])
+    assert got.position.tolist() == [0, 1, 0, 2, 1, 0, 1, 0, 2, 1, 0, 1, 0, -1, 2]
+    assert got.owner.tolist() == [0] * 5 + [1] * 5 + [2] * 5

@@ -166,7 +166,7 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
         return join_terms(terms, self.bigrams)
 
     def _phrase_matcher(self) -> "PhraseMatcher | None":
-        if not self.phrases:
+        if self.phrases is None or len(self.phrases) == 0:
             return None
         return self._derived("phrases", self.phrases, lambda: PhraseMatcher(self.phrases))
 

@@ -345,17 +345,22 @@ class TermPositions:
         position: list[int] = []
         lengths = []
         for doc in X:
-            w2 = w1 = None  # the last two words and their positions
+            w2 = w1 = None  # the last two words of this sentence and their positions
             p2 = p1 = n = 0
+            after_word = False  # join_terms writes a bigram right after its second word
             for t in doc:
                 if t == SENTENCE_END:
                     position.append(-1)
-                elif w2 is not None and t == w2 + w1:
+                    w2 = w1 = None
+                    after_word = False
+                elif after_word and w2 is not None and t == w2 + w1:
                     position.append(p2)
+                    after_word = False
                 else:
                     position.append(n)
                     w2, p2, w1, p1 = w1, p1, t, n
                     n += 1
+                    after_word = True
             terms.extend(doc)
             lengths.append(len(doc))
         self.terms = terms
