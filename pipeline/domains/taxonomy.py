@@ -85,24 +85,22 @@ class Taxonomy:
         """Pseudo-paragraphs that tie seeds to their topic: one per seed group, and a
         separate one of each domain's everyday words, so that adding plain-language
         words does not dilute the report-language seeds of the same topic."""
-        docs = []
-        for d in self.domains:
-            for group, terms in d.seed_groups.items():
-                docs.append(list(terms))
-                extra = [t for t in d.everyday if t not in terms] if group == "main" else []
-                if extra:
-                    docs.append(extra)
-        return docs
+        return [doc for doc, _ in self._seed_document_pairs()]
 
     def seed_document_topics(self) -> list[int]:
         """The seeded topic (index into :meth:`seed_topics`) of each of
         :meth:`seed_documents`, in the same order."""
+        return [topic for _, topic in self._seed_document_pairs()]
+
+    def _seed_document_pairs(self) -> list[tuple[list[str], int]]:
+        """``(pseudo-paragraph, topic index)`` in :meth:`seed_topics` order."""
         out, topic = [], 0
         for d in self.domains:
             for group, terms in d.seed_groups.items():
-                out.append(topic)
-                if group == "main" and [t for t in d.everyday if t not in terms]:
-                    out.append(topic)
+                out.append((list(terms), topic))
+                extra = [t for t in d.everyday if t not in terms] if group == "main" else []
+                if extra:
+                    out.append((extra, topic))
                 topic += 1
         return out
 
