@@ -248,6 +248,11 @@ def test_taxonomy_phrases_are_one_term_however_the_segmenter_splits_them():
     ids = {w: i for i, w in strings.items()}
     assert f.terms_from_ids([ids[w] for w in words], [ids[t] for t in tags], strings) == \
         f.terms(words, tags)
+    old_tables = f._cache_term_tables[1]
+    f.set_params(phrases=["无障碍设施"])  # new phrases: new matches, the old tables freed
+    got = f.terms(words, tags)
+    assert "无障碍设施" in got and "最低生活保障" not in got and "最低" in got
+    assert f._cache_term_tables[1] is not old_tables and len(f._cache_term_tables[1]) == 1
 
 
 def test_lead_evidence_reads_the_first_terms():
@@ -264,6 +269,17 @@ def test_lead_evidence_reads_the_first_terms():
     nmf.set_params(lead_terms=len(text))
     assert np.allclose(nmf.evidence([text]).lead, nmf.evidence([text]).mean)
     assert np.all(nmf.evidence([["没有的词"]]).lead == 0)
+
+
+@pytest.mark.parametrize("params", [{"first_decay": 0}, {"first_at": 0.0}, {"weighting": "bm25"},
+                                    {"min_df": 0}, {"lead_terms": 0}])
+def test_scorer_refuses_parameters_that_would_give_no_evidence(params):
+    """``fit`` validates its parameters (first_decay=0 would divide by zero: NaN evidence)."""
+    from pipeline.domains.scorer import SeededTopicScorer
+    from pipeline.domains.taxonomy import load_taxonomy
+
+    with pytest.raises(ValueError, match=next(iter(params))):
+        SeededTopicScorer(**params).fit([["就业", "岗位"]], taxonomy=load_taxonomy(None))
 
 
 def test_first_evidence_is_how_early_a_strong_term_names_the_domain():
@@ -461,8 +477,8 @@ def test_shipped_model_gives_each_everyday_word_alone_its_domain():
     """A bare everyday word of the taxonomy (残疾证, 独居老人, 网格员: what a service
     listing or a message subject may say and nothing else) is classified as its own
     domain by the shipped model as a term list; as raw text that keeps the word, all but
-    2 % do (3 of 166: compounds whose first word names another domain, 人才公寓 → 人才 →
-    education, 燃气泄漏 → 燃气 → housing)."""
+    at most 2 % do (the shipped model: all of them; a miss would be a compound whose
+    first word names another domain, 人才公寓 → 人才 → education)."""
     m = load_domain_model()
     words = [(d.id, w) for d in m.taxonomy_.domains for w in d.everyday]
     assert len(words) > 100

@@ -143,3 +143,22 @@ def test_report_stays_small_for_100k_paragraphs():
     assert size <= 3 * 1024 * 1024, f"report is {size} bytes for 100,000 paragraphs"
     assert 'id="trend-year"' in html and html.count('class="panel"') == 18
     assert html.count('class="para example') <= 6 * 18
+
+
+def test_distinctive_terms_are_the_domain_models_terms():
+    """The report counts what the domain model reads: the model featurizer's phrases are
+    one term (最低/生活/保障 -> 最低生活保障), names are left out, and no bigrams."""
+    from pipeline.domains import TermFeaturizer
+    from pipeline.run.report import corpus_terms
+
+    words, tags = ["申请", "最低", "生活", "保障", "，", "张三", "说", "。"], \
+        ["v", "a", "n", "vn", "w", "nr", "v", "w"]
+    prows = [{"kind": "body", "domain": "social_assistance", "para_id": f"p{i}"} for i in range(3)] + \
+        [{"kind": "body", "domain": "other", "para_id": "q"}]
+    tokens = {**{f"p{i}": (words, tags) for i in range(3)}, "q": (["经济", "增长"], ["n", "vn"])}
+    model = TermFeaturizer(phrases=["最低生活保障"])
+    got = {w for w, _, _ in corpus_terms(prows, tokens, featurizer=model)["social_assistance"]}
+    assert "最低生活保障" in got and not {"最低", "保障", "张三", "申请最低生活保障"} & got
+    plain = {w for w, _, _ in corpus_terms(prows, tokens)["social_assistance"]}
+    assert {"最低", "保障"} <= plain and "最低生活保障" not in plain
+    assert model.bigrams  # the model's featurizer itself is left as it was

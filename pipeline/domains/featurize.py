@@ -112,8 +112,9 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
 
         Whether a token is a term, and its width-folded form, depend only on its word
         and tag; they are looked up in a per-instance table (a report batch repeats
-        most of its words), then joined into bigrams by
-        :func:`~pipeline.domains.terms.join_terms`, as ``terms_from_tagged`` does."""
+        most of its words); consecutive tokens spelling a phrase become it
+        (:class:`PhraseMatcher`), and terms are joined into bigrams by
+        :func:`~pipeline.domains.terms.join_terms`."""
         if tags is not None and not any(tags):
             tags = None
         names, tagged = tags is not None and self.drop_names, tags is not None and self.pos_filter
@@ -146,7 +147,7 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
                 return found
 
             return join_terms(map(term, keys), self.bigrams)
-        table = self._term_table((*mode, matcher))
+        table = self._term_table((*mode, "phrases"))  # entries: (term, folded word, may start)
         get = table.get
 
         def entry(key) -> tuple[str | None, str, bool]:
@@ -185,8 +186,8 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
 
     def _term_table(self, mode: tuple) -> dict:
         """The token key -> term table for one way of calling :meth:`terms` or
-        :meth:`terms_from_ids`."""
-        tables = self._derived("term_tables", None, dict)  # rebuilt as words come
+        :meth:`terms_from_ids`; all tables go when the phrases change (``set_params``)."""
+        tables = self._derived("term_tables", self._phrase_matcher(), dict)  # filled as words come
         if len(tables.get(mode, ())) > MAX_TERM_TABLE:
             tables[mode] = {}
         return tables.setdefault(mode, {})

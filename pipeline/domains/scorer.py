@@ -42,10 +42,9 @@ from typing import Sequence
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ConfigError, value_invalid_msg
 from .caching import DerivedCache
 from .coherence import npmi_coherence
 from .support import grow_seed_support
@@ -143,13 +142,19 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
     vectorizer_, topic_model_, topic_names_, topic_domain_, classes_, topic_info_
     """
 
-    _parameter_constraints: dict = {"weighting": [str], "seed_docs": [int], "min_df": [int, float],
-                                    "max_df": [int, float], "max_features": [int, None],
-                                    "expand_seeds": [int], "expand_min_precision": [float],
-                                    "topic_mass": ["boolean"],
-                                    "lead_terms": [Interval(Integral, 1, None, closed="left")],
-                                    "first_decay": [Interval(Real, 0, None, closed="neither")],
-                                    "first_at": [Interval(Real, 0, 1, closed="right")]}
+    _parameter_constraints: dict = {
+        "topic_model": [HasMethods(["fit_transform", "transform"]), None],
+        "weighting": [StrOptions({"tfidf", "counts"})],
+        "seed_docs": [Interval(Integral, 0, None, closed="left")],
+        "min_df": [Interval(Integral, 1, None, closed="left"), Interval(RealNotInt, 0, 1, closed="both")],
+        "max_df": [Interval(Integral, 1, None, closed="left"), Interval(RealNotInt, 0, 1, closed="both")],
+        "max_features": [Interval(Integral, 1, None, closed="left"), None],
+        "expand_seeds": [Interval(Integral, 0, None, closed="left")],
+        "expand_min_precision": [Interval(Real, 0, 1, closed="both")],
+        "topic_mass": ["boolean"],
+        "lead_terms": [Interval(Integral, 1, None, closed="left")],
+        "first_decay": [Interval(Real, 0, None, closed="neither")],
+        "first_at": [Interval(Real, 0, 1, closed="right")]}
 
     def __init__(self, topic_model=None, weighting: str = "tfidf", seed_docs: int = 3,
                  min_df: int | float = 3, max_df: int | float = 0.5,
@@ -171,8 +176,7 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
 
     def fit(self, X: Sequence[Sequence[str]], y=None, *, taxonomy: Taxonomy) -> "SeededTopicScorer":
         """Fit vocabulary and seeded topics on term lists *X* for *taxonomy*."""
-        if self.weighting not in ("tfidf", "counts"):
-            raise ConfigError(value_invalid_msg("weighting", self.weighting, ("tfidf", "counts")))
+        self._validate_params()  # e.g. first_decay=0 would give NaN evidence
         docs = [list(d) for d in X]
         topics = taxonomy.seed_topics()
         seed_terms = sorted({t for _, _, terms in topics for t in terms})

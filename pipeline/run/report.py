@@ -20,6 +20,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from sklearn.base import clone
+
+from ..domains.featurize import TermFeaturizer
+from ..domains.taxonomy import load_taxonomy
+from ..domains.terms import SENTENCE_END
 from ..shares.logodds import log_odds_terms
 from .files import atomic_write_text
 from .report_views import group_table, is_time, trend_section
@@ -67,8 +72,6 @@ svg text{font-family:inherit}
 
 def _names() -> dict[str, str]:
     try:
-        from ..domains.taxonomy import load_taxonomy
-
         return {d.id: d.zh for d in load_taxonomy().domains}
     except Exception:  # noqa: BLE001 - names are cosmetic; ids still show
         return {}
@@ -143,17 +146,22 @@ def _profiles_svg(drows: Sequence[Mapping[str, Any]], domains: Sequence[str],
 
 
 def corpus_terms(prows: Sequence[Mapping[str, Any]], tokens: Mapping[str, Sequence[Any]],
-                 n: int = TOP_TERMS) -> dict[str, list[tuple[str, float, int]]]:
-    """Distinctive content words of each primary domain's body paragraphs (weighted log-odds)."""
-    from ..domains.terms import terms_from_tagged
+                 n: int = TOP_TERMS, featurizer: TermFeaturizer | None = None
+                 ) -> dict[str, list[tuple[str, float, int]]]:
+    """Distinctive terms of each primary domain's body paragraphs (weighted log-odds).
 
+    Terms are what the domain model reads, without bigrams: *featurizer* (the model's
+    ``featurizer_``: its phrases, so 最低生活保障 is one term, and names left out), or
+    ``TermFeaturizer()`` without phrases when there is no model."""
+    unigrams = clone(featurizer if featurizer is not None else TermFeaturizer())
+    unigrams.set_params(bigrams=False)
     counts: dict[str, Counter] = {}
     for r in prows:
         if r["kind"] != "body" or not r["domain"] or r["para_id"] not in tokens:
             continue
         words, tags = tokens[r["para_id"]]
-        counts.setdefault(r["domain"], Counter()).update(
-            terms_from_tagged(words, tags or None, bigrams=False))
+        terms = unigrams.terms(words, tags if tags and len(tags) == len(words) else None)
+        counts.setdefault(r["domain"], Counter()).update(t for t in terms if t != SENTENCE_END)
     return log_odds_terms(counts, n=n)
 
 
@@ -306,8 +314,10 @@ def render_report(*, manifest: Mapping[str, Any], docs: Sequence[Any],
                   domains: Sequence[str], topics: Any = None,
                   tokens: Mapping[str, Sequence[Any]] | None = None,
                   attention: Sequence[Mapping[str, Any]] = (),
-                  groups: Sequence[Sequence[str]] = ()) -> str:
-    """The report as one HTML string."""
+                  groups: Sequence[Sequence[str]] = (),
+                  featurizer: TermFeaturizer | None = None) -> str:
+    """The report as one HTML string (*featurizer*: the domain model's, for the
+    distinctive terms, :func:`corpus_terms`)."""
     names = _names()
     col = colours(domains)
     body = [r for r in prows if r["kind"] == "body" and r["domain"]]
@@ -330,7 +340,8 @@ def render_report(*, manifest: Mapping[str, Any], docs: Sequence[Any],
            f'{f" (the first {PROFILE_DOCS} documents)" if len(drows) > PROFILE_DOCS else ""}.</p>',
            _legend(domains, col, names), _profiles_svg(drows, domains, col), "</section>",
            '<section id="terms"><h2>Distinctive terms per domain</h2>',
-           _terms_table(corpus_terms(prows, tokens or {}), topics, counts, domains, col, names),
+           _terms_table(corpus_terms(prows, tokens or {}, featurizer=featurizer), topics, counts,
+                        domains, col, names),
            "</section>", '<section id="examples"><h2>Examples per domain</h2>',
            '<p class="muted">The three most and three least confident body paragraphs of each '
            'primary domain, with their top scores. Every paragraph is in paragraphs.jsonl.</p>',

@@ -313,7 +313,8 @@ def _execute(cfg: dict[str, Any], out: Path, *, resume: bool, source: str,
         report_path = write_report(out / "report.html", manifest=manifest, docs=docs,
                                    prows=prows, drows=drows, domains=domains, topics=info,
                                    tokens=tokens, attention=arows,
-                                   groups=groupings(cfg["output"]["group_by"], docs))
+                                   groups=groupings(cfg["output"]["group_by"], docs),
+                                   featurizer=getattr(domain_model(nlp), "featurizer_", None))
         timings["report_s"] = time.perf_counter() - t
     timings["total_s"] = time.perf_counter() - t0
     manifest["timings"] = {k: round(v, 3) for k, v in timings.items()}
