@@ -137,7 +137,7 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
         matcher = self._phrase_matcher()
         names, tagged = mode[-2], mode[-1]
         if matcher is None:
-            table = self._term_table(mode)
+            table = self._term_table(mode, matcher)
             get = table.get
 
             def term(key) -> str | None:
@@ -147,7 +147,7 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
                 return found
 
             return join_terms(map(term, keys), self.bigrams)
-        table = self._term_table((*mode, "phrases"))  # entries: (term, folded word, may start)
+        table = self._term_table(mode, matcher)  # entries: (term, folded word, may start)
         get = table.get
 
         def entry(key) -> tuple[str | None, str, bool]:
@@ -184,10 +184,11 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
             return SENTENCE_END
         return folded if is_content_word(folded, tag if tagged else "") else None
 
-    def _term_table(self, mode: tuple) -> dict:
+    def _term_table(self, mode: tuple, matcher: "PhraseMatcher | None") -> dict:
         """The token key -> term table for one way of calling :meth:`terms` or
-        :meth:`terms_from_ids`; all tables go when the phrases change (``set_params``)."""
-        tables = self._derived("term_tables", self._phrase_matcher(), dict)  # filled as words come
+        :meth:`terms_from_ids`, under the phrase *matcher* in use: a new matcher
+        (``set_params(phrases=...)``) starts new tables and frees the old ones."""
+        tables = self._derived("term_tables", matcher, dict)  # filled as words come
         if len(tables.get(mode, ())) > MAX_TERM_TABLE:
             tables[mode] = {}
         return tables.setdefault(mode, {})
