@@ -132,7 +132,8 @@ def test_label_set_model_errors_name_the_fix():
 
 def test_term_layer_scores_out_of_fold_and_starts_from_seeds():
     """fit_oof's scores for a row come from a layer that never saw the row; the seed
-    pseudo-paragraphs give a domain without labeled rows its own words."""
+    pseudo-paragraphs give a domain without labeled rows its own words (every seed term
+    is in the vocabulary; a heavier seed row says so more strongly)."""
     from pipeline.domains.term_layer import SupervisedTermLayer
     tax = load_taxonomy()
     ids = tax.ids
@@ -151,8 +152,17 @@ def test_term_layer_scores_out_of_fold_and_starts_from_seeds():
     assert s[0, sa] > s[1, sa]  # learned from the seed pseudo-paragraph alone
     no_seeds = SupervisedTermLayer(seed_rows=False).fit(X, Y, taxonomy=tax)
     assert no_seeds.decision_function([["低保"]])[0, sa] < 0  # never in a training set
-    with pytest.raises(ConfigError, match="SupervisedTermLayer C"):
-        SupervisedTermLayer(C=-1).fit(X, Y, taxonomy=tax)
+    assert "民政" in tax["social_assistance"].seeds and "民政" in layer.vectorizer_.vocabulary_
+    light = SupervisedTermLayer(seed_weight=1.0).fit(X, Y, taxonomy=tax)
+
+    def lead(m):  # social_assistance's score on 民政 alone over the best other domain's
+        s = m.decision_function([["民政"]])[0]
+        return s[sa] - np.delete(s, sa).max()
+
+    assert lead(layer) > lead(light) > 0  # the seed rows, heavier, set the domains apart
+    for bad in ({"C": -1}, {"seed_weight": 0}):
+        with pytest.raises(ValueError, match=f"'{next(iter(bad))}' parameter of SupervisedTermLayer"):
+            SupervisedTermLayer(**bad).fit(X, Y, taxonomy=tax)
 
 
 def test_term_evidence_needs_labels_and_is_silent_without():
@@ -284,9 +294,10 @@ def test_scorer_refuses_parameters_that_would_give_no_evidence(params):
 
 def test_first_evidence_is_how_early_a_strong_term_names_the_domain():
     """``first`` is exp(-position / first_decay) of the first term with P(domain | term)
-    >= first_at (every term counted, sentence marks not), 0 for a domain no term names
-    strongly; the same for a row alone or in a batch."""
-    from pipeline.domains.terms import SENTENCE_END
+    >= first_at (every term counted, sentence and clause marks not), 0 for a domain no
+    term names strongly; the same for a row alone or in a batch."""
+    from pipeline.domains.term_stats import TermPositions, first_named
+    from pipeline.domains.terms import CLAUSE_END, SENTENCE_END
 
     m = _toy_model()
     (_, nmf), = [(n, s) for n, s in m.topics_.scorers_ if n == "nmf"]
@@ -302,9 +313,14 @@ def test_first_evidence_is_how_early_a_strong_term_names_the_domain():
                                                        "environment", "other") if d in named][:2]
     filler = ["没有的词", "也没有", "第三个"]  # unknown terms count for the position
     assert not any(t in voc for t in filler)
-    text = filler + [t1, SENTENCE_END] + [t2] * 6  # first_at > 0.5: t1 names d1 only
+    text = filler + [t1, CLAUSE_END, t2, SENTENCE_END] + [t2] * 5  # first_at > 0.5: t1 names d1 only
     nmf.set_params(first_decay=10.0)
-    got = nmf._first([text, ["没有的词"], []], post)
+
+    def first(X):
+        at = TermPositions(X)
+        return first_named(at, at.columns(voc.get), post, len(X), nmf.first_at, nmf.first_decay)
+
+    got = first([text, ["没有的词"], []])
     assert got[0, ids.index(d1)] == pytest.approx(np.exp(-3 / 10.0))
     assert got[0, ids.index(d2)] == pytest.approx(np.exp(-4 / 10.0))
     known = [voc[t] for t in text if t in voc]
@@ -312,7 +328,7 @@ def test_first_evidence_is_how_early_a_strong_term_names_the_domain():
     assert never and np.all(got[0, never] == 0.0)
     assert np.all(got[1:] == 0.0)
     assert np.array_equal(nmf.evidence([text]).first, got[:1])
-    assert np.array_equal(nmf._first([text] * 3, post), np.vstack([got[:1]] * 3))
+    assert np.array_equal(first([text] * 3), np.vstack([got[:1]] * 3))
 
 
 def test_seeds_outside_vocabulary_still_in_vocabulary():
@@ -595,7 +611,7 @@ def test_term_counter_gives_each_vectorizers_own_matrix():
     assert np.array_equal(scores, clf.term_layer_.decision_function(terms))
     for a, b in zip(members, clf.topics_.member_evidence(terms)):
         for kind in ("shares", "seeded", "anchors", "mean", "support", "strong", "second", "lead",
-                     "first"):
+                     "first", "clauses"):
             assert np.array_equal(getattr(a, kind), getattr(b, kind)), kind
     assert b"_cache_counter" not in pickle.dumps(clf)
 
@@ -656,7 +672,7 @@ def test_seed_document_topics_name_the_topic_each_pseudo_document_states():
 def test_term_positions_follow_join_terms():
     """A bigram (written right after its second word) takes its first word's position; a
     word equal to the two before it joined is still a word; a sentence mark breaks pairs."""
-    from pipeline.domains.scorer import TermPositions
+    from pipeline.domains.term_stats import TermPositions
     from pipeline.domains.terms import SENTENCE_END, join_terms
 
     assert join_terms(["a", "b", "c"]) == ["a", "b", "ab", "c", "bc"]
@@ -664,3 +680,26 @@ def test_term_positions_follow_join_terms():
                          ["a", "b", "ab", SENTENCE_END, "ab"], []])
     assert got.position.tolist() == [0, 1, 0, 2, 1, 0, 1, 0, 2, 1, 0, 1, 0, -1, 2]
     assert got.owner.tolist() == [0] * 5 + [1] * 5 + [2] * 5
+
+
+def test_clause_marks_and_clause_support():
+    """Punctuation that ends a clause (，、：) writes a clause mark, one that ends a sentence a
+    sentence mark (which outranks a clause mark next to it); neither is ever first, last or
+    doubled, and no vectoriser counts them.  ``clauses`` counts, per domain, the clauses
+    with a term backing it: a word repeated in one clause once, in three clauses three times."""
+    from pipeline.domains.scorer import identity_analyzer
+    from pipeline.domains.term_stats import TermPositions, clause_support
+    from pipeline.domains.terms import CLAUSE_END, SENTENCE_END
+
+    words = ["，", "发展", "智慧", "民政", "、", "法治", "民政", "，", "。", "群众", "幸福感", "：", "！"]
+    tags = ["w", "v", "n", "n", "w", "n", "n", "w", "w", "n", "n", "w", "w"]
+    got = terms_from_tagged(words, tags, bigrams=False)
+    assert got == ["发展", "智慧", "民政", CLAUSE_END, "法治", "民政", SENTENCE_END, "群众", "幸福感"]
+    assert TermFeaturizer(bigrams=False).terms(words, tags) == got
+    assert identity_analyzer(got) == ["发展", "智慧", "民政", "法治", "民政", "群众", "幸福感"]
+    vocab = {"民政": 0, "幸福感": 1, "智慧": 2}
+    post = np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])  # P(domain | term), 2 domains
+    docs = [got, ["民政", "民政", "幸福感"], [], ["民政", CLAUSE_END, "民政", CLAUSE_END, "民政"]]
+    at = TermPositions(docs)
+    C = clause_support(at, at.columns(vocab.get), post, len(docs))
+    assert C.tolist() == [[2, 2], [1, 1], [0, 0], [3, 0]]

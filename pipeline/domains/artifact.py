@@ -26,7 +26,7 @@ from ..assets import sha256_file, write_dir_atomically
 from ..errors import ModelError
 from ..models import verify_folder
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"
 

@@ -42,13 +42,14 @@ from .targets import parse_targets
 from .taxonomy import Taxonomy, load_taxonomy
 
 #: Evidence kinds a decision may read per domain (see :class:`~pipeline.domains.scorer.Evidence`;
-#: ``support`` counts the terms backing a domain, ``lead`` reads the paragraph's first terms,
-#: ``first`` is how early a strong term names the domain, ``pseudo`` is the pseudo-label
-#: layer's probability, ``terms`` the supervised term layer's out-of-fold score).
-EVIDENCE_KINDS = ("seeded", "shares", "anchors", "mean", "support", "lead", "first", "pseudo",
-                  "terms")
+#: ``support`` counts the terms backing a domain, ``clauses`` the clauses naming it, ``lead``
+#: reads the paragraph's first terms, ``first`` is how early a strong term names the domain,
+#: ``pseudo`` is the pseudo-label layer's probability, ``terms`` the supervised term layer's
+#: out-of-fold score).
+EVIDENCE_KINDS = ("seeded", "shares", "anchors", "mean", "support", "clauses", "lead", "first",
+                  "pseudo", "terms")
 #: The shipped choice (cross-validated on report paragraphs and messages, BENCHMARKS.md).
-DEFAULT_EVIDENCE = ("seeded", "anchors", "shares", "mean", "support", "lead", "first", "terms")
+DEFAULT_EVIDENCE = ("seeded", "anchors", "shares", "mean", "clauses", "lead", "first", "terms")
 #: Kinds that come from one layer, not from each topic model.
 _LAYER_KINDS = ("pseudo", "terms")
 
@@ -95,7 +96,7 @@ class DomainClassifier(EstimatorCache, ClassifierMixin, BaseEstimator):
         :class:`~pipeline.domains.calibration.ThresholdLabels` is the share-and-anchor
         threshold rule); without such rows label sets come from *label_threshold* and
         *anchor_threshold*.
-    evidence : tuple of str, default=("seeded", "anchors", "shares", "mean", "support", "lead", "first", "terms")
+    evidence : tuple of str, default=DEFAULT_EVIDENCE
         The evidence kinds the decision reads, in order (:data:`EVIDENCE_KINDS`).
     per_member : bool, default=True
         Each topic model's evidence is a feature of its own (the decision weighs

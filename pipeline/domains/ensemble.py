@@ -14,7 +14,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from .scorer import Evidence, SeededTopicScorer, TermPositions
+from .scorer import Evidence, SeededTopicScorer
+from .term_stats import TermPositions
 from .taxonomy import Taxonomy
 from .topics import SeededLDA, SeededNMF
 

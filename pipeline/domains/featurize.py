@@ -18,9 +18,10 @@ into terms:
   taxonomy's own terms: 最低/生活/保障 is 最低生活保障, 无/障碍 is 无障碍, 老年/食堂
   is 老年食堂), merged before the tag filter, which would drop a part;
 * words are width-folded (ＡＢＣ１２３ → ABC123) as the reading step's analysis copy is.
-* sentences: a mark (:data:`~pipeline.domains.terms.SENTENCE_END`, ``。``) stands between
-  two sentences' terms; vectorisers leave it out, the ``lead`` evidence reads the
-  first sentence.
+* sentences and clauses: a mark (:data:`~pipeline.domains.terms.SENTENCE_END`, ``。``)
+  stands between two sentences' terms, another (:data:`~pipeline.domains.terms.CLAUSE_END`,
+  ``，``) between two clauses' (after ，、：); vectorisers leave them out, the ``lead``
+  evidence reads the first sentence, the ``clauses`` evidence counts clauses.
 
 Pre-tokenised input (a list of strings per paragraph) is taken as terms as
 they are.  The spaCy component calls :meth:`TermFeaturizer.terms` on a Doc's
@@ -38,7 +39,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from ..errors import ConfigError, value_invalid_msg
 from ..reading.analysis import analysis_text
 from .caching import DerivedCache
-from .terms import SENTENCE_END, SENTENCE_PUNCT, is_content_word, join_terms
+from .terms import is_content_word, join_terms, mark_of
 
 #: PKU tags of person and place names (with pkuseg's finer variants).
 NAME_TAGS = frozenset({"nr", "nrf", "nrg", "nrj", "ns"})
@@ -176,12 +177,14 @@ class TermFeaturizer(DerivedCache, TransformerMixin, BaseEstimator):
         """One token's term (its width-folded word), or None when it is not one: names
         dropped when *names*, content words by tag when *tagged*
         (:func:`~pipeline.domains.terms.is_content_word`); a sentence-ending mark gives
-        :data:`~pipeline.domains.terms.SENTENCE_END`."""
+        :data:`~pipeline.domains.terms.SENTENCE_END`, a clause-ending one (，、：)
+        :data:`~pipeline.domains.terms.CLAUSE_END`."""
         if names and tag in NAME_TAGS:
             return None
         folded = analysis_text(word).strip()
-        if folded in SENTENCE_PUNCT:
-            return SENTENCE_END
+        mark = mark_of(folded)
+        if mark is not None:
+            return mark
         return folded if is_content_word(folded, tag if tagged else "") else None
 
     def _term_table(self, mode: tuple, matcher: "PhraseMatcher | None") -> dict:

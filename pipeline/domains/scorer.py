@@ -21,6 +21,11 @@ each paragraph it gives these kinds of evidence (:class:`Evidence`):
   second-strongest term: a domain named by several terms is part of the
   paragraph, one named by a single word in passing may not be.  The label-set
   model reads them; the decision may (``support``).
+* ``clauses``: how many clauses (the featurizer marks them at ，、：。) have a term
+  with P(domain | term) >= 0.5, ``log1p``.  A list item is one clause, so a
+  domain that every item of a list names (推进智慧X、法治X、文化X…) outweighs one
+  that a closing slogan names with three words; ``support`` counts distinct terms
+  and would have it the other way round.
 * ``lead``: ``mean`` over the paragraph's first ``lead_terms`` terms only.  A
   report paragraph states its subject first (推进社会治理共建共治共享。…) and a
   list paragraph's primary is its first domain (the taxonomy's boundary rule),
@@ -35,7 +40,6 @@ each paragraph it gives these kinds of evidence (:class:`Evidence`):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import repeat
 from numbers import Integral, Real
 from typing import Sequence
 
@@ -49,18 +53,16 @@ from .caching import DerivedCache
 from .coherence import npmi_coherence
 from .support import grow_seed_support
 from .taxonomy import Taxonomy
-from .terms import SENTENCE_END, without_marks
+from .term_stats import (TermPositions, clause_support, first_named, lead_columns,
+                         term_stats)
+from .terms import without_marks
 from .topics import SeededNMF
-
-
-#: P(domain | term) at or above which a term counts as ``strong`` evidence for its domain
-#: (``support`` counts terms at or above a half).
-STRONG = 0.8
 
 
 def identity_analyzer(doc):
     """Analyzer for pre-extracted term lists (module level so models pickle); the
-    featurizer's sentence marks (:data:`~pipeline.domains.terms.SENTENCE_END`) are not terms."""
+    featurizer's sentence and clause marks (:data:`~pipeline.domains.terms.MARKS`) are not
+    terms."""
     return without_marks(doc)
 
 
@@ -80,6 +82,7 @@ class Evidence:
     second: np.ndarray | None = None
     lead: np.ndarray | None = None
     first: np.ndarray | None = None
+    clauses: np.ndarray | None = None
 
     def take(self, rows: Sequence[int]) -> "Evidence":
         """The evidence of *rows* only."""
@@ -89,7 +92,7 @@ class Evidence:
                         None if self.topics is None else [self.topics[i] for i in rows],
                         support=pick(self.support), strong=pick(self.strong),
                         second=pick(self.second), lead=pick(self.lead),
-                        first=pick(self.first))
+                        first=pick(self.first), clauses=pick(self.clauses))
 
     @staticmethod
     def average(parts: Sequence["Evidence"]) -> "Evidence":
@@ -99,7 +102,7 @@ class Evidence:
         return Evidence(*(mean(k) for k in ("shares", "seeded", "anchors", "mean")),
                         np.logical_or.reduce([p.has_terms for p in parts]),
                         support=mean("support"), strong=mean("strong"), second=mean("second"),
-                        lead=mean("lead"), first=mean("first"))
+                        lead=mean("lead"), first=mean("first"), clauses=mean("clauses"))
 
 
 class SeededTopicScorer(DerivedCache, BaseEstimator):
@@ -259,31 +262,28 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         shares = self._shares(W, self._topic_domain_matrix())
         seeded = self._shares(W, self._topic_domain_matrix(seeded_only=True))
         post = self.term_domain_posterior()
-        E, A, S05, S08, E2 = _term_stats(D, post)
+        E, A, S05, S08, E2 = term_stats(D, post)
+        at = positions if positions is not None else TermPositions(X)
+        cols = at.columns(self.vectorizer_.vocabulary_.get)
         lead = self._lead(X, post)
-        first = self._first(X, post, positions)
+        first = first_named(at, cols, post, len(X), self.first_at, self.first_decay)
+        clauses = clause_support(at, cols, post, len(X))
         fb = list(self.classes_).index(self.fallback_)
         for M in (shares, seeded):
             M[~has_terms] = 0.0
             M[~has_terms, fb] = 1.0
         return Evidence(shares, seeded, E, A, has_terms, topics,
                         support=np.log1p(S05), strong=np.log1p(S08), second=E2, lead=lead,
-                        first=first)
+                        first=first, clauses=np.log1p(clauses))
 
     def _lead(self, X: Sequence[Sequence[str]], post: np.ndarray) -> np.ndarray:
         """Mean P(domain | term) over the distinct known terms among each row's first
         ``lead_terms`` terms, within its first sentence (zeros for a row without any)."""
-        get, n = self.vectorizer_.vocabulary_.get, self.lead_terms
+        n = self.lead_terms
         out = np.zeros((len(X), post.shape[1]))
         if not len(X):
             return out
-        cols = np.full((len(X), n), -1, dtype=np.int64)
-        for i, doc in enumerate(X):
-            head = doc[:n]
-            if SENTENCE_END in head:  # the first sentence only
-                head = head[:head.index(SENTENCE_END)]
-            found = [get(t, -1) for t in head]
-            cols[i, :len(found)] = found
+        cols = lead_columns(X, self.vectorizer_.vocabulary_.get, n)
         # distinct columns in ascending order, unknown terms (-1) and repeats masked out:
         # each row's sum then adds its terms in the order post[sorted cols].mean() does
         cols.sort(axis=1)
@@ -294,25 +294,6 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         found = keep.sum(axis=1)
         rows = found > 0
         out[rows] /= found[rows, None]
-        return out
-
-    def _first(self, X: Sequence[Sequence[str]], post: np.ndarray,
-               positions: "TermPositions | None" = None) -> np.ndarray:
-        """``exp(-p / first_decay)`` per row and domain, p the word position
-        (:class:`TermPositions`) of the row's first term with P(domain | term) >=
-        ``first_at``; 0 where no term is that strong (all rows at once)."""
-        at = positions if positions is not None else TermPositions(X)
-        out = np.zeros((len(X), post.shape[1]))
-        get = self.vectorizer_.vocabulary_.get
-        cols = np.fromiter(map(get, at.terms, repeat(-1)), dtype=np.int64, count=len(at.terms))
-        known = (cols >= 0) & (at.position >= 0)
-        if not known.any():
-            return out
-        owner = at.owner[known]
-        where = np.where(post[cols[known]] >= self.first_at, at.position[known, None], np.inf)
-        rows, starts = np.unique(owner, return_index=True)  # owner is sorted
-        earliest = np.minimum.reduceat(where, starts, axis=0)
-        out[rows] = np.exp(-earliest / float(self.first_decay))  # exp(-inf) = 0: never named
         return out
 
     # -------------------------------------------------------------- inspection
@@ -335,66 +316,3 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
     def dominant_topic(self, X: Sequence[Sequence[str]]) -> list[str | None]:
         """Name of each paragraph's heaviest topic (None without terms)."""
         return self.evidence(X).topics
-
-
-class TermPositions:
-    """A batch's terms flattened, with each term's row and word position: unigrams count
-    0, 1, 2… per row; a bigram (the two last words joined, as
-    :func:`~pipeline.domains.terms.join_terms` writes it after them) starts where its
-    first word does, so 人才公寓 names housing where 人才 names education; sentence
-    marks get -1.  Computed once per batch for every topic member."""
-
-    def __init__(self, X: Sequence[Sequence[str]]):
-        terms: list[str] = []
-        position: list[int] = []
-        lengths = []
-        for doc in X:
-            w2 = w1 = None  # the last two words of this sentence and their positions
-            p2 = p1 = n = 0
-            after_word = False  # join_terms writes a bigram right after its second word
-            for t in doc:
-                if t == SENTENCE_END:
-                    position.append(-1)
-                    w2 = w1 = None
-                    after_word = False
-                elif after_word and w2 is not None and t == w2 + w1:
-                    position.append(p2)
-                    after_word = False
-                else:
-                    position.append(n)
-                    w2, p2, w1, p1 = w1, p1, t, n
-                    n += 1
-                    after_word = True
-            terms.extend(doc)
-            lengths.append(len(doc))
-        self.terms = terms
-        self.position = np.asarray(position, dtype=np.float64)
-        self.owner = np.repeat(np.arange(len(lengths)), np.asarray(lengths, dtype=np.int64))
-
-
-def _term_stats(D, post: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per row of *D* (CSR, rows: paragraphs) over its distinct terms' rows of *post*
-    (P(domain | term)): the max, the mean, how many are >= 0.5 and >= 0.8, and the
-    second largest (0 with fewer than two terms; the max again when two terms share
-    it), each (paragraph x domain), all rows at once."""
-    n, K = D.shape[0], post.shape[1]
-    counts = np.diff(D.indptr)
-    P = post[D.indices]
-    out = [np.zeros((n, K)) for _ in range(5)]
-    rows = np.flatnonzero(counts)
-    if not len(rows):
-        return tuple(out)
-    E, A, S05, S08, E2 = out
-    starts = D.indptr[rows]
-    E[rows] = np.maximum.reduceat(P, starts, axis=0)
-    A[rows] = np.add.reduceat(P, starts, axis=0) / counts[rows, None]
-    S05[rows] = np.add.reduceat((P >= 0.5).astype(np.float64), starts, axis=0)
-    S08[rows] = np.add.reduceat((P >= STRONG).astype(np.float64), starts, axis=0)
-    owner = np.repeat(np.arange(n), counts)
-    at_max = P == E[owner]
-    ties = np.add.reduceat(at_max.astype(np.int64), starts, axis=0)
-    below = np.maximum.reduceat(np.where(at_max, -np.inf, P), starts, axis=0)
-    second = np.where(ties >= 2, E[rows], below)
-    second[counts[rows] < 2] = 0.0
-    E2[rows] = second
-    return E, A, S05, S08, E2

@@ -8,8 +8,12 @@ learns that from the labels: per domain, a class-balanced logistic regression
 on the paragraph's TF-IDF terms, trained on "the domain is in this row's label
 set" (or, for a row with only acceptable primaries, "is acceptable").  Each
 domain's seed list joins the training rows as one short pseudo-paragraph
-labeled with that domain, so a domain that the labels rarely mention still
-starts from its own words.
+labeled with that domain, weighted like ``seed_weight`` labeled rows, and every
+seed term is in the layer's vocabulary: a domain that the labels rarely mention
+(民政 is in no labeled paragraph) still starts from its own words, instead of
+from its label base rate alone.  A seed row is a negative row for every other
+domain, so the heavier rows also teach each domain's words against the others'
+(民政 against 幸福感).
 
 Its per-domain score is one more kind of evidence (``"terms"``) for the
 primary decision and the label-set model.  Those are fitted on *out-of-fold*
@@ -18,16 +22,17 @@ trained on would look perfect and be trusted too much.
 """
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..errors import ConfigError, value_invalid_msg
 from .caching import DerivedCache
 from .scorer import identity_analyzer
 from .taxonomy import Taxonomy
@@ -41,9 +46,14 @@ class SupervisedTermLayer(DerivedCache, BaseEstimator):
     C : float, default=1.0
         Inverse L2 strength of each domain's logistic regression.
     min_df : int, default=2
-        A term must occur in this many training rows (seed lists included).
+        A term must occur in this many training rows (seed terms are always in).
     seed_rows : bool, default=True
-        Add each domain's seed list as a pseudo-paragraph labeled with the domain.
+        Add each domain's seed list as a pseudo-paragraph labeled with the domain, and
+        its terms to the vocabulary whatever ``min_df`` says.
+    seed_weight : float, default=30.0
+        Sample weight of each seed pseudo-paragraph (a labeled row weighs 1).  The
+        class-balanced regressions of domains with a handful of labeled rows learn
+        their words mostly from it; 1 leaves them to their label base rate.
     folds : int, default=5
         Folds of :meth:`fit_oof`'s out-of-fold scores.
     random_state : int, default=1
@@ -63,38 +73,53 @@ class SupervisedTermLayer(DerivedCache, BaseEstimator):
     (n_paragraphs, n_domains)
     """
 
-    def __init__(self, C: float = 1.0, min_df: int = 2, seed_rows: bool = True, folds: int = 5,
-                 random_state: int = 1):
+    _parameter_constraints: dict = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "min_df": [Interval(Integral, 1, None, closed="left")],
+        "seed_rows": ["boolean"],
+        "seed_weight": [Interval(Real, 0, None, closed="neither")],
+        "folds": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"]}
+
+    def __init__(self, C: float = 1.0, min_df: int = 2, seed_rows: bool = True,
+                 seed_weight: float = 30.0, folds: int = 5, random_state: int = 1):
         self.C = C
         self.min_df = min_df
         self.seed_rows = seed_rows
+        self.seed_weight = seed_weight
         self.folds = folds
         self.random_state = random_state
 
     def fit(self, X: Sequence[Sequence[str]], Y: np.ndarray, *,
             taxonomy: Taxonomy) -> "SupervisedTermLayer":
         """*X*: term lists; *Y*: (n, K) booleans, column k = "domain k is in the row's set"."""
-        if not (isinstance(self.C, (int, float)) and self.C > 0):
-            raise ConfigError(value_invalid_msg("SupervisedTermLayer C", self.C, "a number > 0"))
+        self._validate_params()
         Y = np.asarray(Y, dtype=bool)
         docs = [list(d) for d in X]
+        n_labeled = len(docs)
+        seeds = []
         if self.seed_rows:
             seeds = [(list(d.seeds), taxonomy.ids.index(d.id)) for d in taxonomy.domains
                      if d.id != taxonomy.fallback and d.seeds]
             docs += [terms for terms, _ in seeds]
             Y = np.vstack([Y, np.eye(Y.shape[1], dtype=bool)[[k for _, k in seeds]]])
+        counted = CountVectorizer(analyzer=identity_analyzer, lowercase=False,
+                                  min_df=min(self.min_df, max(len(docs), 1))).fit(docs)
+        vocabulary = sorted(set(counted.vocabulary_) | {t for terms, _ in seeds for t in terms})
         self.vectorizer_ = TfidfVectorizer(analyzer=identity_analyzer, lowercase=False,
-                                           min_df=min(self.min_df, max(len(docs), 1)),
-                                           sublinear_tf=True, dtype=np.float64)
+                                           vocabulary=vocabulary, sublinear_tf=True,
+                                           dtype=np.float64)
         M = self.vectorizer_.fit_transform(docs)
+        weight = np.ones(len(docs))
+        weight[n_labeled:] = float(self.seed_weight)
         self.models_ = []
         for k in range(Y.shape[1]):
             y = Y[:, k]
             if y.all() or not y.any():
                 self.models_.append(10.0 if y.all() else -10.0)
                 continue
-            self.models_.append(LogisticRegression(C=float(self.C), max_iter=3000,
-                                                   class_weight="balanced").fit(M, y))
+            model = LogisticRegression(C=float(self.C), max_iter=3000, class_weight="balanced")
+            self.models_.append(model.fit(M, y, sample_weight=weight))
         self.n_classes_ = Y.shape[1]
         return self
 

@@ -38,6 +38,13 @@ STOP_WORDS = frozenset("""
 SENTENCE_END = "。"
 #: Words that end a sentence (full and half width).
 SENTENCE_PUNCT = frozenset("。！？；!?;")
+#: Marks a clause end inside a sentence (after ，、：): the ``clauses`` evidence counts the
+#: clauses that name a domain; like :data:`SENTENCE_END`, no vectoriser counts it.
+CLAUSE_END = "，"
+#: Words that end a clause but not a sentence (full and half width).
+CLAUSE_PUNCT = frozenset("，、：,:")
+#: Both marks.
+MARKS = frozenset({SENTENCE_END, CLAUSE_END})
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _DIGIT = re.compile(r"[0-9０-９]")
@@ -62,43 +69,56 @@ def is_content_word(word: str, tag: str = "") -> bool:
 
 def terms_from_tagged(words: Sequence[str], tags: Sequence[str] | None = None,
                       bigrams: bool = True) -> list[str]:
-    """Content-word terms of one paragraph, plus joined bigrams of adjacent content words."""
+    """Content-word terms of one paragraph, plus joined bigrams of adjacent content words,
+    with sentence and clause marks where punctuation ends one."""
     if tags is None or len(tags) != len(words):
         tags = [""] * len(words)
     stripped = ((word.strip(), tag) for word, tag in zip(words, tags))
-    return join_terms((w if is_content_word(w, t) else None for w, t in stripped), bigrams)
+    return join_terms((mark_of(w) or (w if is_content_word(w, t) else None) for w, t in stripped),
+                      bigrams)
+
+
+def mark_of(word: str) -> str | None:
+    """:data:`SENTENCE_END` or :data:`CLAUSE_END` for a word that ends a sentence or a
+    clause, else None."""
+    if word in SENTENCE_PUNCT:
+        return SENTENCE_END
+    return CLAUSE_END if word in CLAUSE_PUNCT else None
 
 
 def join_terms(tokens: Iterable[str | None], bigrams: bool = True) -> list[str]:
     """Each token's term (None: the token is not one) in order, and with *bigrams* each
     pair of adjacent terms joined without a space (a non-term breaks the pair).
-    :data:`SENTENCE_END` tokens are kept between two sentences' terms, never first,
-    last or twice in a row."""
+    Mark tokens (:data:`SENTENCE_END`, :data:`CLAUSE_END`) are kept between two clauses'
+    terms, never first, last or twice in a row (a sentence end outranks a clause end)."""
     out: list[str] = []
     prev: str | None = None
     for term in tokens:
-        if term is None or term == SENTENCE_END:
-            if term is not None and out and out[-1] != SENTENCE_END:
-                out.append(term)
+        if term is None or term in MARKS:
+            if term is not None and out:
+                if out[-1] not in MARKS:
+                    out.append(term)
+                elif term == SENTENCE_END:
+                    out[-1] = term
             prev = None
             continue
         out.append(term)
         if bigrams and prev is not None:
             out.append(prev + term)
         prev = term
-    if out and out[-1] == SENTENCE_END:
+    if out and out[-1] in MARKS:
         out.pop()
     return out
 
 
 def without_marks(terms: Sequence[str]) -> list[str]:
-    """*terms* without :data:`SENTENCE_END` (what every vectoriser counts)."""
-    return [t for t in terms if t != SENTENCE_END]
+    """*terms* without sentence and clause marks (what every vectoriser counts)."""
+    return [t for t in terms if t not in MARKS]
 
 
 def as_term_lists(docs: Iterable[Sequence[str] | str]) -> list[list[str]]:
     """Accept lists of terms or space-joined term strings; return lists of terms (sentence
-    marks left out)."""
+    and clause marks left out)."""
     out = []
     for d in docs:
         if isinstance(d, str):
