@@ -160,10 +160,9 @@ def test_seed_page_voices_paragraph_by_paragraph(seed_page):
     """Through pipeline.load(), the body paragraphs of the four voices get their voice's
     domain: education; employment or social_security; social_assistance; disability.
 
-    The goal is all 12; the shipped model gets 10: education and 人社 all right, 民政 and
-    残联 two of three each (民政's third, a list of 民政 slogans ending on 幸福感, reads as
-    ``general_livelihood``; 残联's third, on jobs for disabled people, as ``other``).  This
-    test holds the line at 10 and names the misses."""
+    The goal is all 12; the shipped model gets 11: education, 人社 and 民政 all right, 残联
+    two of three (its third, on jobs for disabled people after a generic opening, reads as
+    ``other``, then employment).  This test holds the line at 11 and names the miss."""
     import pipeline
     from pipeline.reading import read_document
 
@@ -180,7 +179,7 @@ def test_seed_page_voices_paragraph_by_paragraph(seed_page):
                 misses.append((sorted(ok), doc._.domain, text[:30]))
     assert sum(len(b) for b in voices) == 12
     assert all(d._.domain == "education" for d in nlp.pipe(voices[0]))
-    assert len(misses) <= 2, misses
+    assert len(misses) <= 1, misses
 
 
 # --------------------------------------------------------------------- acceptance
