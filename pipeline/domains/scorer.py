@@ -21,7 +21,7 @@ each paragraph it gives these kinds of evidence (:class:`Evidence`):
   second-strongest term: a domain named by several terms is part of the
   paragraph, one named by a single word in passing may not be.  The label-set
   model reads them; the decision may (``support``).
-* ``clauses``: how many clauses (the featurizer marks them at ，、：。) have a term
+* ``clauses``: how many clauses (ended by ，、： or a sentence end) have a term
   with P(domain | term) >= 0.5, ``log1p``.  A list item is one clause, so a
   domain that every item of a list names (推进智慧X、法治X、文化X…) outweighs one
   that a closing slogan names with three words; ``support`` counts distinct terms
