@@ -296,7 +296,7 @@ def test_first_evidence_is_how_early_a_strong_term_names_the_domain():
     """``first`` is exp(-position / first_decay) of the first term with P(domain | term)
     >= first_at (every term counted, sentence and clause marks not), 0 for a domain no
     term names strongly; the same for a row alone or in a batch."""
-    from pipeline.domains.term_stats import TermPositions, first_named
+    from pipeline.domains.term_stats import TermPositions, first_named, known_rows
     from pipeline.domains.terms import CLAUSE_END, SENTENCE_END
 
     m = _toy_model()
@@ -318,7 +318,8 @@ def test_first_evidence_is_how_early_a_strong_term_names_the_domain():
 
     def first(X):
         at = TermPositions(X)
-        return first_named(at, at.columns(voc.get), post, len(X), nmf.first_at, nmf.first_decay)
+        known, P = known_rows(at, at.columns(voc.get), post)
+        return first_named(at, known, P, len(X), nmf.first_at, nmf.first_decay)
 
     got = first([text, ["没有的词"], []])
     assert got[0, ids.index(d1)] == pytest.approx(np.exp(-3 / 10.0))
@@ -688,7 +689,7 @@ def test_clause_marks_and_clause_support():
     doubled, and no vectoriser counts them.  ``clauses`` counts, per domain, the clauses
     with a term backing it: a word repeated in one clause once, in three clauses three times."""
     from pipeline.domains.scorer import identity_analyzer
-    from pipeline.domains.term_stats import TermPositions, clause_support
+    from pipeline.domains.term_stats import TermPositions, clause_support, known_rows
     from pipeline.domains.terms import CLAUSE_END, SENTENCE_END
 
     words = ["，", "发展", "智慧", "民政", "、", "法治", "民政", "，", "。", "群众", "幸福感", "：", "！"]
@@ -701,5 +702,5 @@ def test_clause_marks_and_clause_support():
     post = np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]])  # P(domain | term), 2 domains
     docs = [got, ["民政", "民政", "幸福感"], [], ["民政", CLAUSE_END, "民政", CLAUSE_END, "民政"]]
     at = TermPositions(docs)
-    C = clause_support(at, at.columns(vocab.get), post, len(docs))
+    C = clause_support(at, *known_rows(at, at.columns(vocab.get), post), len(docs))
     assert C.tolist() == [[2, 2], [1, 1], [0, 0], [3, 0]]

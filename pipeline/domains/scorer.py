@@ -53,8 +53,8 @@ from .caching import DerivedCache
 from .coherence import npmi_coherence
 from .support import grow_seed_support
 from .taxonomy import Taxonomy
-from .term_stats import (TermPositions, clause_support, first_named, lead_columns,
-                         term_stats)
+from .term_stats import (TermPositions, clause_support, first_named, known_rows,
+                         lead_columns, term_stats)
 from .terms import without_marks
 from .topics import SeededNMF
 
@@ -264,10 +264,10 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         post = self.term_domain_posterior()
         E, A, S05, S08, E2 = term_stats(D, post)
         at = positions if positions is not None else TermPositions(X)
-        cols = at.columns(self.vectorizer_.vocabulary_.get)
+        known, P = known_rows(at, at.columns(self.vectorizer_.vocabulary_.get), post)
         lead = self._lead(X, post)
-        first = first_named(at, cols, post, len(X), self.first_at, self.first_decay)
-        clauses = clause_support(at, cols, post, len(X))
+        first = first_named(at, known, P, len(X), self.first_at, self.first_decay)
+        clauses = clause_support(at, known, P, len(X))
         fb = list(self.classes_).index(self.fallback_)
         for M in (shares, seeded):
             M[~has_terms] = 0.0

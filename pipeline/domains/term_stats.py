@@ -2,9 +2,9 @@
 
 :class:`TermPositions` flattens a batch of term lists once (each term's row, word
 position and clause); :func:`term_stats`, :func:`first_named` and
-:func:`clause_support` turn P(domain | term) into the evidence kinds of
-:class:`~pipeline.domains.scorer.SeededTopicScorer` that depend on which terms a
-paragraph has and where, not on its topic mixture.
+:func:`clause_support` (both on :func:`known_rows`) turn P(domain | term) into the
+evidence kinds of :class:`~pipeline.domains.scorer.SeededTopicScorer` that depend on
+which terms a paragraph has and where, not on its topic mixture.
 """
 from __future__ import annotations
 
@@ -68,34 +68,42 @@ class TermPositions:
         return np.fromiter(map(get, self.terms, repeat(-1)), dtype=np.int64, count=len(self.terms))
 
 
-def first_named(at: TermPositions, cols: np.ndarray, post: np.ndarray, n_rows: int,
+def known_rows(at: TermPositions, cols: np.ndarray, post: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Which of *at*'s terms are words of the vocabulary (*cols*: their columns; marks and
+    unknown terms left out), and those terms' rows of *post* (P(domain | term)): what
+    :func:`first_named` and :func:`clause_support` read, gathered once per batch."""
+    known = (cols >= 0) & (at.position >= 0)
+    return known, post[cols[known]]
+
+
+def first_named(at: TermPositions, known: np.ndarray, P: np.ndarray, n_rows: int,
                 threshold: float, decay: float) -> np.ndarray:
     """``exp(-p / decay)`` per row and domain, p the word position of the row's first term
-    with P(domain | term) >= *threshold*; 0 where no term is that strong."""
-    out = np.zeros((n_rows, post.shape[1]))
-    known = (cols >= 0) & (at.position >= 0)
+    with P(domain | term) >= *threshold*; 0 where no term is that strong (*known*, *P*:
+    :func:`known_rows`)."""
+    out = np.zeros((n_rows, P.shape[1]))
     if not known.any():
         return out
     owner = at.owner[known]
-    where = np.where(post[cols[known]] >= threshold, at.position[known, None], np.inf)
+    where = np.where(P >= threshold, at.position[known, None], np.inf)
     rows, starts = np.unique(owner, return_index=True)  # owner is sorted
     earliest = np.minimum.reduceat(where, starts, axis=0)
     out[rows] = np.exp(-earliest / float(decay))  # exp(-inf) = 0: never named
     return out
 
 
-def clause_support(at: TermPositions, cols: np.ndarray, post: np.ndarray, n_rows: int) -> np.ndarray:
+def clause_support(at: TermPositions, known: np.ndarray, P: np.ndarray, n_rows: int) -> np.ndarray:
     """Per row and domain, how many of the row's clauses have a term with P(domain | term)
     >= :data:`BACKS` (a list item per domain counts once, a word repeated in one clause
-    once, the same word in five clauses five times)."""
-    out = np.zeros((n_rows, post.shape[1]))
-    known = (cols >= 0) & (at.position >= 0)
+    once, the same word in five clauses five times; *known*, *P*: :func:`known_rows`)."""
+    out = np.zeros((n_rows, P.shape[1]))
     if not known.any():
         return out
-    backs = post[cols[known]] >= BACKS
-    clauses, starts = np.unique(at.clause[known], return_index=True)  # clause ids are sorted
-    named = np.logical_or.reduceat(backs, starts, axis=0)
-    np.add.at(out, at.owner[known][starts], named)
+    _, starts = np.unique(at.clause[known], return_index=True)  # clause ids are sorted
+    named = np.logical_or.reduceat(P >= BACKS, starts, axis=0).astype(np.float64)
+    rows, first = np.unique(at.owner[known][starts], return_index=True)  # so are their rows
+    out[rows] = np.add.reduceat(named, first, axis=0)
     return out
 
 
