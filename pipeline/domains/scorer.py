@@ -66,6 +66,13 @@ def identity_analyzer(doc):
     return without_marks(doc)
 
 
+def vocabulary_with(docs: Sequence[Sequence[str]], always, **limits) -> list[str]:
+    """The terms of *docs* within the ``CountVectorizer`` *limits* (``min_df``, ``max_df``,
+    ``max_features``), plus every term of *always* (the taxonomy's seeds), sorted."""
+    counted = CountVectorizer(analyzer=identity_analyzer, lowercase=False, **limits).fit(docs)
+    return sorted(set(counted.vocabulary_) | set(always))
+
+
 @dataclass
 class Evidence:
     """Per-paragraph, per-domain evidence (rows: paragraphs, columns: taxonomy ids)."""
@@ -182,11 +189,9 @@ class SeededTopicScorer(DerivedCache, BaseEstimator):
         self._validate_params()  # e.g. first_decay=0 would give NaN evidence
         docs = [list(d) for d in X]
         topics = taxonomy.seed_topics()
-        seed_terms = sorted({t for _, _, terms in topics for t in terms})
-        counter = CountVectorizer(analyzer=identity_analyzer, lowercase=False, min_df=self.min_df,
-                                  max_df=self.max_df, max_features=self.max_features)
-        counter.fit(docs)
-        vocabulary = sorted(set(counter.vocabulary_) | set(seed_terms))
+        vocabulary = vocabulary_with(docs, {t for _, _, terms in topics for t in terms},
+                                     min_df=self.min_df, max_df=self.max_df,
+                                     max_features=self.max_features)
         pseudo = [doc for doc in taxonomy.seed_documents() for _ in range(self.seed_docs)]
         if self.weighting == "tfidf":
             vec = TfidfVectorizer(analyzer=identity_analyzer, vocabulary=vocabulary,

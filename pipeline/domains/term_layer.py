@@ -27,14 +27,14 @@ from typing import Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from .caching import DerivedCache
-from .scorer import identity_analyzer
+from .scorer import identity_analyzer, vocabulary_with
 from .taxonomy import Taxonomy
 
 
@@ -103,9 +103,8 @@ class SupervisedTermLayer(DerivedCache, BaseEstimator):
                      if d.id != taxonomy.fallback and d.seeds]
             docs += [terms for terms, _ in seeds]
             Y = np.vstack([Y, np.eye(Y.shape[1], dtype=bool)[[k for _, k in seeds]]])
-        counted = CountVectorizer(analyzer=identity_analyzer, lowercase=False,
-                                  min_df=min(self.min_df, max(len(docs), 1))).fit(docs)
-        vocabulary = sorted(set(counted.vocabulary_) | {t for terms, _ in seeds for t in terms})
+        vocabulary = vocabulary_with(docs, {t for terms, _ in seeds for t in terms},
+                                     min_df=min(self.min_df, max(len(docs), 1)))
         self.vectorizer_ = TfidfVectorizer(analyzer=identity_analyzer, lowercase=False,
                                            vocabulary=vocabulary, sublinear_tf=True,
                                            dtype=np.float64)

@@ -24,7 +24,7 @@ from sklearn.base import clone
 
 from ..domains.featurize import TermFeaturizer
 from ..domains.taxonomy import load_taxonomy
-from ..domains.terms import MARKS
+from ..domains.terms import without_marks
 from ..shares.logodds import log_odds_terms
 from .files import atomic_write_text
 from .report_views import group_table, is_time, trend_section
@@ -161,7 +161,7 @@ def corpus_terms(prows: Sequence[Mapping[str, Any]], tokens: Mapping[str, Sequen
             continue
         words, tags = tokens[r["para_id"]]
         terms = unigrams.terms(words, tags if tags and len(tags) == len(words) else None)
-        counts.setdefault(r["domain"], Counter()).update(t for t in terms if t not in MARKS)
+        counts.setdefault(r["domain"], Counter()).update(without_marks(terms))
     return log_odds_terms(counts, n=n)
 
 
